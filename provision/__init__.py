@@ -1,0 +1,3 @@
+"""provision: declarative, idempotent provisioning of GPU workstations and fleets."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,46 @@
+"""`provision inventory`: show an inventory as `ansible-inventory --list` and
+`ansible PATTERN --list-hosts` show it, so users can check what provision reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from provision.inventory import load_inventory
+
+
+@click.command("inventory")
+@click.option(
+    "-i",
+    "--inventory",
+    "sources",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Inventory file (INI, YAML, JSON) or folder; repeat to combine several.",
+)
+@click.option(
+    "--list",
+    "list_all",
+    is_flag=True,
+    help="Print every group and host's merged variables as one JSON document "
+    "(the shape of ansible-inventory --list).",
+)
+@click.option(
+    "--hosts",
+    "pattern",
+    metavar="PATTERN",
+    help="Print the hosts an Ansible host pattern selects, one per line.",
+)
+def inventory_command(sources: tuple[Path, ...], list_all: bool, pattern: str | None) -> None:
+    """Show an inventory: all of it as JSON (--list) or the hosts a pattern selects (--hosts)."""
+    if list_all == (pattern is not None):
+        raise click.UsageError("give exactly one of --list or --hosts PATTERN")
+    inventory = load_inventory(list(sources))
+    if pattern is not None:
+        for host in inventory.select(pattern):
+            click.echo(host)
+    else:
+        click.echo(json.dumps(inventory.to_ansible_list(), sort_keys=True, indent=4))

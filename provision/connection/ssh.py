@@ -1,0 +1,304 @@
+"""`SshConnection`: commands over one SSH connection per host, built with Fabric.
+
+This is the only module that imports Fabric and paramiko. Fabric's `Connection` sets up
+the session (user, port, key file, `~/.ssh/config`, ProxyJump gateways, connect
+timeout); commands then run on channels of its transport, so output stays raw bytes and
+stdin, timeouts and sudo's password dialog are handled by `exchange`.
+
+Host keys are checked: Fabric's `AutoAddPolicy` (which trusts any key) is replaced by a
+policy that rejects an unknown host, against `~/.ssh/known_hosts` plus the inventory's
+`provision_known_hosts` file. Accept-new (OpenSSH's `StrictHostKeyChecking=accept-new`)
+trusts an unknown host's key on first contact and appends it to that file; a *changed*
+key is refused in both modes.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import select
+import socket
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import fabric
+import paramiko
+
+from provision.connection.base import CommandResult
+from provision.connection.become import BecomeDialog, PasswordSource
+from provision.connection.errors import HostUnreachable, UnreachableReason
+from provision.connection.running import run_command, upload_file
+
+USER_KNOWN_HOSTS = Path("~/.ssh/known_hosts")
+_KNOWN_HOSTS_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class JumpHost:
+    """One ProxyJump hop, `[user@]host[:port]`."""
+
+    host: str
+    port: int = 22
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class SshSettings:
+    """Everything `SshConnection` needs to reach one host."""
+
+    name: str
+    host: str
+    port: int = 22
+    user: str | None = None
+    key_file: Path | None = None
+    become: bool = False
+    known_hosts: Path | None = None
+    accept_new_host_keys: bool = False
+    connect_timeout: float = 10.0
+    jumps: tuple[JumpHost, ...] = ()
+
+
+class _UnknownHostKey(paramiko.SSHException):  # type: ignore[misc]
+    pass
+
+
+class _RejectUnknownHostKey(paramiko.RejectPolicy):  # type: ignore[misc]
+    """paramiko's RejectPolicy, with an error that says which key was refused."""
+
+    def missing_host_key(self, client: Any, hostname: str, key: Any) -> None:
+        raise _UnknownHostKey(
+            f"{hostname} is not in known_hosts ({key.get_name()} key "
+            f"{key.fingerprint}); add it, or allow accept-new host keys"
+        )
+
+
+class _AcceptNewHostKey(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]
+    """Trust an unknown host's key and append it to `known_hosts`, as accept-new does."""
+
+    def __init__(self, known_hosts: Path) -> None:
+        self._known_hosts = known_hosts
+
+    def missing_host_key(self, client: Any, hostname: str, key: Any) -> None:
+        client.get_host_keys().add(hostname, key.get_name(), key)
+        line = f"{hostname} {key.get_name()} {key.get_base64()}\n"
+        with _KNOWN_HOSTS_LOCK:
+            self._known_hosts.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            descriptor = os.open(self._known_hosts, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(descriptor, line.encode())
+            finally:
+                os.close(descriptor)
+
+
+def _reason_of_os_error(error: OSError) -> UnreachableReason:
+    if isinstance(error, socket.gaierror):
+        return UnreachableReason.DNS
+    if isinstance(error, TimeoutError | socket.timeout):
+        return UnreachableReason.TIMEOUT
+    if error.errno == errno.ECONNREFUSED or isinstance(error, ConnectionRefusedError):
+        return UnreachableReason.REFUSED
+    return UnreachableReason.NETWORK
+
+
+def classify(error: BaseException) -> tuple[UnreachableReason, str]:
+    """The reason and a one-line detail for an error raised while connecting."""
+    if isinstance(error, paramiko.ssh_exception.NoValidConnectionsError):
+        codes = {inner.errno for inner in error.errors.values()}
+        reason = (
+            UnreachableReason.REFUSED
+            if codes == {errno.ECONNREFUSED}
+            else UnreachableReason.NETWORK
+        )
+        return reason, "connection refused" if reason is UnreachableReason.REFUSED else str(error)
+    if isinstance(error, paramiko.BadHostKeyException):
+        return UnreachableReason.HOST_KEY_MISMATCH, (
+            f"host key changed: got {error.key.get_name()} {error.key.fingerprint}, "
+            f"known_hosts has {error.expected_key.fingerprint} (possible impersonation)"
+        )
+    if isinstance(error, _UnknownHostKey):
+        return UnreachableReason.HOST_KEY_UNKNOWN, str(error)
+    if isinstance(error, paramiko.AuthenticationException):
+        return UnreachableReason.AUTH, f"authentication failed ({error})"
+    if isinstance(error, OSError):
+        detail = error.strerror or str(error) or type(error).__name__
+        return _reason_of_os_error(error), detail
+    if isinstance(error, EOFError | paramiko.SSHException):
+        text = str(error) or type(error).__name__
+        if "banner" in text.lower():
+            return UnreachableReason.TIMEOUT, text
+        return UnreachableReason.SSH, text
+    return UnreachableReason.SSH, f"{type(error).__name__}: {error}"
+
+
+class _ChannelStream:
+    """One command on an SSH channel."""
+
+    def __init__(self, transport: Any, command_line: str) -> None:
+        self._channel = transport.open_session(timeout=30)
+        self._channel.exec_command(command_line)
+
+    def send(self, data: bytes) -> None:
+        self._channel.sendall(data)
+
+    def close_input(self) -> None:
+        self._channel.shutdown_write()
+
+    def receive(self, wait: float) -> tuple[bytes, bytes]:
+        channel = self._channel
+        if not (channel.recv_ready() or channel.recv_stderr_ready()):
+            select.select([channel], [], [], wait)
+        stdout = channel.recv(65536) if channel.recv_ready() else b""
+        stderr = channel.recv_stderr(65536) if channel.recv_stderr_ready() else b""
+        return stdout, stderr
+
+    def finished(self) -> bool:
+        channel = self._channel
+        if channel.closed and not channel.get_transport().is_active():
+            raise EOFError("the SSH connection dropped while a command ran")
+        return bool(
+            channel.exit_status_ready()
+            and channel.eof_received
+            and not channel.recv_ready()
+            and not channel.recv_stderr_ready()
+        )
+
+    def exit_code(self) -> int:
+        code = int(self._channel.recv_exit_status())
+        self._channel.close()
+        return code
+
+    def abort(self) -> None:
+        self._channel.close()
+
+
+class SshConnection:
+    """One SSH connection to one host, opened on first use and reused for every command."""
+
+    def __init__(self, settings: SshSettings, passwords: PasswordSource | None = None) -> None:
+        self._settings = settings
+        self._passwords = passwords or PasswordSource()
+        self._fabric: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._settings.name
+
+    @property
+    def can_become(self) -> bool:
+        return self._settings.become or self._remote_user() == "root"
+
+    def _remote_user(self) -> str:
+        if self._fabric is not None:
+            return str(self._fabric.user)
+        return self._settings.user or _fabric_connection(self._settings, self._settings.host).user
+
+    def open(self) -> None:
+        """Connect now (otherwise the first command connects); raises HostUnreachable."""
+        with self._lock:
+            self._transport()
+
+    def _transport(self) -> Any:
+        if self._fabric is not None and self._fabric.is_connected:
+            return self._fabric.transport
+        if self._fabric is not None:
+            raise HostUnreachable(self.name, UnreachableReason.DISCONNECTED, "connection lost")
+        connection = _build(self._settings)
+        try:
+            connection.open()
+        except Exception as error:
+            connection.close()
+            reason, detail = classify(error)
+            raise HostUnreachable(self.name, reason, detail) from None
+        connection.transport.set_keepalive(15)
+        self._fabric = connection
+        return connection.transport
+
+    def run(
+        self,
+        command: str,
+        *,
+        timeout: float | None = None,
+        stdin: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+        sudo: bool = False,
+    ) -> CommandResult:
+        with self._lock:
+            transport = self._transport()
+            become = None
+            if sudo and self._remote_user() != "root":
+                become = BecomeDialog(password=lambda: self._passwords.password(self.name))
+            try:
+                return run_command(
+                    self.name,
+                    lambda line: _ChannelStream(transport, line),
+                    command,
+                    timeout=timeout,
+                    stdin=stdin,
+                    env=env,
+                    become=become,
+                )
+            except (EOFError, paramiko.SSHException, OSError) as error:
+                raise HostUnreachable(
+                    self.name, UnreachableReason.DISCONNECTED, f"connection lost: {error}"
+                ) from None
+
+    def upload(
+        self, data: bytes, path: str, *, owner: str | None = None, mode: int = 0o644
+    ) -> None:
+        upload_file(self.name, self.run, data, path, owner=owner, mode=mode)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fabric is not None:
+                self._fabric.close()
+                gateway = self._fabric.gateway
+                while isinstance(gateway, fabric.Connection):
+                    gateway.close()
+                    gateway = gateway.gateway
+
+
+def _fabric_connection(
+    settings: SshSettings,
+    host: str,
+    port: int | None = None,
+    user: str | None = None,
+    gateway: Any = None,
+) -> Any:
+    key_files = [str(settings.key_file)] if settings.key_file else []
+    connection = fabric.Connection(
+        host,
+        user=user,
+        port=port,
+        gateway=gateway if gateway is not None else False,
+        connect_timeout=max(1, round(settings.connect_timeout)),
+        connect_kwargs={
+            "key_filename": key_files,
+            "look_for_keys": not key_files,
+            "banner_timeout": settings.connect_timeout,
+            "auth_timeout": settings.connect_timeout,
+        },
+    )
+    _check_host_keys(connection.client, settings)
+    return connection
+
+
+def _check_host_keys(client: Any, settings: SshSettings) -> None:
+    user_file = USER_KNOWN_HOSTS.expanduser()
+    for path in (user_file, settings.known_hosts):
+        if path is not None and path.is_file():
+            client.load_system_host_keys(str(path))
+    if settings.accept_new_host_keys:
+        client.set_missing_host_key_policy(_AcceptNewHostKey(settings.known_hosts or user_file))
+    else:
+        client.set_missing_host_key_policy(_RejectUnknownHostKey())
+
+
+def _build(settings: SshSettings) -> Any:
+    gateway = None
+    for jump in settings.jumps:
+        gateway = _fabric_connection(settings, jump.host, jump.port, jump.user, gateway)
+    return _fabric_connection(settings, settings.host, settings.port, settings.user, gateway)

@@ -1,0 +1,60 @@
+"""Rendering the fact script from its template, with every input quoted for the shell."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from importlib import resources
+
+from jinja2 import Environment, StrictUndefined
+
+from provision import shell
+
+TEMPLATE = "facts.sh.j2"
+
+
+@dataclass(frozen=True)
+class FactsRequest:
+    """What the fact script needs from the desired state.
+
+    `users`: whose `~/.bashrc` (and `.profile`, `.bash_profile`) to inspect;
+    `conda_prefix`, `libtorch_path`: where to look for conda and libtorch (None: skip).
+    """
+
+    users: tuple[str, ...] = ()
+    conda_prefix: str | None = None
+    libtorch_path: str | None = None
+
+
+@dataclass(frozen=True)
+class RenderedScript:
+    """The script and the random key its section headers carry."""
+
+    text: str
+    key: str = field(repr=False)
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False
+    )
+    environment.filters["q"] = shell.quote
+    return environment
+
+
+def render_script(request: FactsRequest, key: str | None = None) -> RenderedScript:
+    """The fact script for `request`; `key` (random by default) marks section headers, so
+    no file content the script prints can pass for a header."""
+    key = key or secrets.token_hex(6)
+    source = resources.files("provision").joinpath("templates", TEMPLATE).read_text()
+    text = (
+        _environment()
+        .from_string(source)
+        .render(
+            key=key,
+            users=request.users,
+            conda_prefix=request.conda_prefix,
+            libtorch_path=request.libtorch_path,
+        )
+    )
+    return RenderedScript(text=text, key=key)

@@ -1,0 +1,154 @@
+"""Connection settings of a host, read from its merged inventory variables.
+
+Ansible's names are read first; our short names are accepted where the Ansible name is
+absent, so an inventory written for Ansible keeps meaning the same thing:
+
+| setting      | Ansible variable (then legacy alias)                            | short name   |
+|--------------|-----------------------------------------------------------------|--------------|
+| address      | `ansible_host` (`ansible_ssh_host`); default: the host's name  | `host`       |
+| port         | `ansible_port` (`ansible_ssh_port`); default 22                 | `port`       |
+| user         | `ansible_user` (`ansible_ssh_user`); default: none (SSH's own)  | `user`       |
+| key file     | `ansible_ssh_private_key_file` (`ansible_private_key_file`)     | `key_file`   |
+| become       | `ansible_become`; default false                                 | `become`     |
+| connection   | `ansible_connection`: `ssh` (also `smart`, `paramiko`) or `local` | `connection` |
+| known_hosts  | `provision_known_hosts` (a known_hosts file to trust)           | `known_hosts` |
+
+Every value is validated, since the connection layer hands them to SSH.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from provision.errors import InputError
+
+_FIELDS: dict[str, tuple[str, ...]] = {
+    "host": ("ansible_host", "ansible_ssh_host", "host"),
+    "port": ("ansible_port", "ansible_ssh_port", "port"),
+    "user": ("ansible_user", "ansible_ssh_user", "user"),
+    "key_file": ("ansible_ssh_private_key_file", "ansible_private_key_file", "key_file"),
+    "become": ("ansible_become", "become"),
+    "connection": ("ansible_connection", "connection"),
+    "known_hosts": ("provision_known_hosts", "known_hosts"),
+}
+_ADDRESS = re.compile(r"^[A-Za-z0-9_:][A-Za-z0-9._%:-]*$")
+_USER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$")
+_CONNECTIONS = {"ssh": "ssh", "smart": "ssh", "paramiko": "ssh", "local": "local"}
+_TRUE = {"yes", "on", "1", "true", "y", "t"}
+_FALSE = {"no", "off", "0", "false", "n", "f"}
+
+
+class HostConnection(BaseModel):
+    """How to reach one host: `ssh` to `user@host:port` with `key_file`, or `local`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    host: str
+    port: int = 22
+    user: str | None = None
+    key_file: Path | None = None
+    become: bool = False
+    connection: Literal["ssh", "local"] = "ssh"
+    known_hosts: Path | None = None
+
+
+def connection_settings(name: str, variables: dict[str, Any]) -> HostConnection:
+    """Build and validate the `HostConnection` of host `name` from its merged variables."""
+    found = {field: _first(variables, names) for field, names in _FIELDS.items()}
+    return HostConnection(
+        name=name,
+        host=_address(name, found["host"]),
+        port=_port(name, found["port"]),
+        user=_user(name, found["user"]),
+        key_file=_path(name, found["key_file"]),
+        become=_boolean(name, found["become"]),
+        connection=_connection(name, found["connection"]),
+        known_hosts=_path(name, found["known_hosts"]),
+    )
+
+
+def _first(variables: dict[str, Any], names: tuple[str, ...]) -> tuple[str, Any] | None:
+    for variable in names:
+        if variables.get(variable) is not None:
+            return variable, variables[variable]
+    return None
+
+
+def _fault(host: str, variable: str, problem: str) -> InputError:
+    return InputError(f"host '{host}': {variable}: {problem}")
+
+
+def _text(host: str, found: tuple[str, Any]) -> str:
+    variable, value = found
+    if not isinstance(value, str) or not value:
+        raise _fault(host, variable, f"must be a non-empty string, got {value!r}")
+    if "{{" in value or "{%" in value:
+        raise _fault(host, variable, "templated connection settings are not supported")
+    return value
+
+
+def _address(host: str, found: tuple[str, Any] | None) -> str:
+    if found is None:
+        found = ("inventory host name", host)
+    value = _text(host, found)
+    if not _ADDRESS.match(value):
+        raise _fault(host, found[0], f"{value!r} is not a host name or IP address")
+    return value
+
+
+def _port(host: str, found: tuple[str, Any] | None) -> int:
+    if found is None:
+        return 22
+    variable, value = found
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise _fault(host, variable, f"must be a port number, got {value!r}")
+    if isinstance(value, str) and not value.strip().isdigit():
+        raise _fault(host, variable, f"must be a port number, got {value!r}")
+    port = int(value)
+    if not 1 <= port <= 65535:
+        raise _fault(host, variable, f"port {port} is out of range 1-65535")
+    return port
+
+
+def _user(host: str, found: tuple[str, Any] | None) -> str | None:
+    if found is None:
+        return None
+    value = _text(host, found)
+    if not _USER.match(value):
+        raise _fault(host, found[0], f"{value!r} is not a valid user name")
+    return value
+
+
+def _path(host: str, found: tuple[str, Any] | None) -> Path | None:
+    if found is None:
+        return None
+    value = _text(host, found)
+    if "\n" in value or "\x00" in value:
+        raise _fault(host, found[0], "must be a single-line path")
+    return Path(value).expanduser()
+
+
+def _boolean(host: str, found: tuple[str, Any] | None) -> bool:
+    if found is None:
+        return False
+    variable, value = found
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if isinstance(value, (int, str)) and text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise _fault(host, variable, f"must be a boolean (true/false, yes/no), got {value!r}")
+
+
+def _connection(host: str, found: tuple[str, Any] | None) -> Literal["ssh", "local"]:
+    if found is None:
+        return "ssh"
+    value = _text(host, found)
+    if value not in _CONNECTIONS:
+        raise _fault(host, found[0], f"unsupported connection {value!r} (use ssh or local)")
+    return "local" if _CONNECTIONS[value] == "local" else "ssh"

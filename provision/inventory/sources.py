@@ -1,0 +1,111 @@
+"""Reading inventory sources: files (INI, YAML, JSON, told apart as Ansible does) and folders.
+
+A file with a YAML extension (`.yml`, `.yaml`, `.json`) or none is tried as YAML first
+and, when it is not a YAML inventory (not YAML at all, or not a mapping), as INI, the
+order of Ansible's `yaml` and `ini` plugins; any other file is INI. A folder is read
+entry by entry in name order (recursing into sub-folders), skipping hidden entries,
+`group_vars`, `host_vars`, `vars_plugins` and Ansible's ignored extensions (`.md`,
+`.txt`, `.bak`, `~`, ...). Dynamic inventory (scripts, plugin configurations, TOML) is
+refused rather than skipped, so a lab is never silently empty.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from provision.errors import InputError
+from provision.inventory.ini_format import parse_ini_inventory
+from provision.inventory.inventory import Inventory
+from provision.inventory.model import InventoryData
+from provision.inventory.variables import read_source_variables
+from provision.inventory.yaml_documents import parse_document, read_text
+from provision.inventory.yaml_format import (
+    YamlInventoryError,
+    check_yaml_inventory,
+    parse_yaml_inventory,
+)
+
+YAML_EXTENSIONS = ("", ".yml", ".yaml", ".json")
+_IGNORED_NAMES = ("group_vars", "host_vars", "vars_plugins")
+_IGNORED_ENDINGS = (
+    ".pyc",
+    ".pyo",
+    ".swp",
+    ".bak",
+    "~",
+    ".rpm",
+    ".md",
+    ".txt",
+    ".rst",
+    ".orig",
+    ".cfg",
+    ".retry",
+)
+
+
+def load_inventory(sources: Sequence[Path]) -> Inventory:
+    """Read every source (`-i` may repeat) into one inventory, with their vars folders.
+
+    Each source is an inventory file or a folder of them; `group_vars/` and `host_vars/`
+    are read from the folder itself, or from the folder holding the file.
+    """
+    if not sources:
+        raise InputError("no inventory given (use -i FILE_OR_FOLDER)")
+    data = InventoryData()
+    folders: list[Path] = []
+    for source in (Path(item) for item in sources):
+        if not source.exists():
+            raise InputError(f"{source}: inventory not found (no such file or folder)")
+        _read_source(source, data)
+        folders.append(source if source.is_dir() else source.parent)
+    data.reconcile()
+    return Inventory(data, [read_source_variables(folder, data) for folder in folders])
+
+
+def _read_source(source: Path, data: InventoryData) -> None:
+    if source.is_dir():
+        for entry in sorted(source.iterdir(), key=lambda item: item.name):
+            if not _ignored(entry.name):
+                _read_source(entry, data)
+    else:
+        read_inventory_file(source, data)
+
+
+def _ignored(name: str) -> bool:
+    return name.startswith(".") or name in _IGNORED_NAMES or name.endswith(_IGNORED_ENDINGS)
+
+
+def read_inventory_file(path: Path, data: InventoryData) -> None:
+    """Add one inventory file to `data`, in the format Ansible would read it as."""
+    text = read_text(path)
+    _refuse_dynamic(path, text)
+    if os.path.splitext(path.name)[1] not in YAML_EXTENSIONS:
+        parse_ini_inventory(text, path, data)
+        return
+    try:
+        document = check_yaml_inventory(parse_document(text, path), path)
+    except (InputError, YamlInventoryError) as yaml_error:
+        _read_as_ini(text, path, data, yaml_error)
+        return
+    parse_yaml_inventory(document, path, data)
+
+
+def _read_as_ini(text: str, path: Path, data: InventoryData, yaml_error: Exception) -> None:
+    try:
+        parse_ini_inventory(text, path, data)
+    except InputError as ini_error:
+        if path.suffix:
+            raise InputError(str(yaml_error)) from None
+        raise InputError(f"{ini_error} (nor is it a YAML inventory: {yaml_error})") from None
+
+
+def _refuse_dynamic(path: Path, text: str) -> None:
+    if path.suffix == ".toml":
+        raise InputError(f"{path}: TOML inventories are not supported; use INI, YAML or JSON")
+    if text.startswith("#!") and os.access(path, os.X_OK):
+        raise InputError(
+            f"{path}: inventory scripts are not supported; save the script's "
+            "output (JSON) and pass that file"
+        )

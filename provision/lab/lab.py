@@ -1,0 +1,209 @@
+"""Bringing the lab up and down: the base image, the mirror server, the hosts.
+
+Every process the lab starts is recorded in the state file before anything waits on
+it, so `down` can stop exactly those processes and unmount everything even after a
+crash or a failed `up`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from provision.errors import InputError, ProvisionError
+from provision.lab.base_image import ensure_base_image, kernel_version
+from provision.lab.control_node import check_control_node, check_platform
+from provision.lab.host import delete_host, prepare_host, start_host, stop_host, wait_until_ready
+from provision.lab.host_status import HostConfig
+from provision.lab.kernel_simulation import DEFAULT_GPU
+from provision.lab.keys import HOST_KEY, ensure_client_key, ensure_dev_password, write_known_hosts
+from provision.lab.mirror_cache import build_mirror_contents
+from provision.lab.mirror_server import start_mirror_server
+from provision.lab.mounts import unmount_all_under
+from provision.lab.paths import HOST_NAME_PREFIX, LabPaths, host_name
+from provision.lab.processes import ProcessRecord, is_running, stop_process
+from provision.lab.state import HostRecord, LabState, MirrorRecord, load_state, save_state
+
+MAX_HOSTS = 99
+PortAllocator = Callable[[], int]
+
+
+def free_loopback_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (the kernel picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def lab_lock(paths: LabPaths) -> Iterator[None]:
+    """Hold the lab's lock so two commands never change the lab at once."""
+    paths.root.mkdir(parents=True, exist_ok=True)
+    with paths.lock_file.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def host_public_key(paths: LabPaths, name: str) -> str:
+    """The public host key of `name` (as `type base64`), read from its own /etc/ssh."""
+    kind, body = Path(f"{paths.host(name).merged / HOST_KEY}.pub").read_text().split()[:2]
+    return f"{kind} {body}"
+
+
+def _host_running(record: HostRecord) -> bool:
+    return record.supervisor is not None and is_running(record.supervisor)
+
+
+def _refresh_known_hosts(paths: LabPaths, state: LabState) -> None:
+    keys = {}
+    for record in state.hosts.values():
+        if _host_running(record):
+            keys[record.port] = host_public_key(paths, record.name)
+    write_known_hosts(paths, keys)
+
+
+def _ensure_mirror(paths: LabPaths, state: LabState) -> None:
+    if state.mirror is not None and is_running(state.mirror.process):
+        return
+    contents = build_mirror_contents(paths)
+    port, process = start_mirror_server(paths.mirror_content, paths.mirror_log)
+    url = f"http://127.0.0.1:{port}"
+    state.mirror = MirrorRecord(
+        port=port, process=process, apt_source=contents.apt_source_line(url)
+    )
+    save_state(paths.state_file, state)
+
+
+def _start_host(
+    paths: LabPaths, state: LabState, name: str, allocate_port: PortAllocator
+) -> tuple[HostConfig, ProcessRecord, str]:
+    """Start host `name` (keeping its port and files if it existed); return what to await."""
+    record = state.hosts.get(name)
+    if record is not None:
+        stop_host(paths.host(name), record.supervisor)
+    taken = {other.port for other in state.hosts.values() if other.name != name}
+    port = record.port if record is not None else allocate_port()
+    if port in taken:
+        raise ProvisionError(f"lab: port {port} for {name} is already another lab host's")
+    record = HostRecord(name=name, port=port)
+    state.hosts[name] = record
+    save_state(paths.state_file, state)
+    config = HostConfig(
+        name=name, port=port, kernel=kernel_version(), gpu_name=state.gpu_name or DEFAULT_GPU,
+        reboot_delay=state.reboot_delay,
+    )  # fmt: skip
+    host_paths = paths.host(name)
+    host_key = prepare_host(
+        host_paths, paths.base_rootfs.resolve(), config, ensure_client_key(paths),
+        ensure_dev_password(paths),
+    )  # fmt: skip
+    record.supervisor = start_host(paths.root, host_paths, name)
+    save_state(paths.state_file, state)
+    return config, record.supervisor, host_key
+
+
+def _ensure_base(paths: LabPaths, state: LabState) -> None:
+    """Build the base image if needed; never under running hosts (it is their lower layer)."""
+    if any(_host_running(record) for record in state.hosts.values()):
+        if not paths.base_rootfs.is_dir():
+            raise ProvisionError(f"lab: hosts are running but {paths.base_rootfs} is missing")
+        return
+    ensure_base_image(paths)
+
+
+def _start_and_await(
+    paths: LabPaths, state: LabState, names: list[str], allocate_port: PortAllocator
+) -> None:
+    started = [_start_host(paths, state, name, allocate_port) for name in names]
+    for config, supervisor, host_key in started:
+        wait_until_ready(paths.host(config.name), config, supervisor, host_key)
+
+
+def up(
+    paths: LabPaths, hosts: int, gpu_name: str | None = None, reboot_delay: float | None = None,
+    allocate_port: PortAllocator = free_loopback_port,
+) -> LabState:  # fmt: skip
+    """Bring the lab to at least `hosts` running hosts; running hosts are kept as they are."""
+    if not 1 <= hosts <= MAX_HOSTS:
+        raise InputError(f"--hosts must be between 1 and {MAX_HOSTS}, not {hosts}")
+    if reboot_delay is not None and not 0 <= reboot_delay <= 600:
+        raise InputError(f"--reboot-delay must be between 0 and 600 seconds, not {reboot_delay}")
+    check_control_node()
+    with lab_lock(paths):
+        state = load_state(paths.state_file)
+        state.gpu_name = gpu_name or state.gpu_name or DEFAULT_GPU
+        state.reboot_delay = state.reboot_delay if reboot_delay is None else reboot_delay
+        save_state(paths.state_file, state)
+        _ensure_base(paths, state)
+        _ensure_mirror(paths, state)
+        wanted = [host_name(number) for number in range(1, hosts + 1)]
+        missing = [
+            name
+            for name in wanted
+            if name not in state.hosts or not _host_running(state.hosts[name])
+        ]
+        try:
+            _start_and_await(paths, state, missing, allocate_port)
+        finally:
+            _refresh_known_hosts(paths, state)
+        return state
+
+
+def add_host(paths: LabPaths, allocate_port: PortAllocator = free_loopback_port) -> str:
+    """Start one more host on the running lab (a new overlay of the base image)."""
+    check_control_node()
+    with lab_lock(paths):
+        state = load_state(paths.state_file)
+        if not paths.base_rootfs.is_dir():
+            raise ProvisionError(
+                f"lab: no base image in {paths.base}: run `provision lab up` first"
+            )
+        numbers = [int(name.removeprefix(HOST_NAME_PREFIX)) for name in state.hosts]
+        name = host_name(max(numbers, default=0) + 1)
+        try:
+            _start_and_await(paths, state, [name], allocate_port)
+        finally:
+            _refresh_known_hosts(paths, state)
+        return name
+
+
+def remove_host(paths: LabPaths, name: str) -> None:
+    """Stop host `name` and delete its files."""
+    check_platform()
+    with lab_lock(paths):
+        state = load_state(paths.state_file)
+        record = state.hosts.pop(name, None)
+        stop_host(paths.host(name), record.supervisor if record else None)
+        delete_host(paths.host(name))
+        save_state(paths.state_file, state)
+        _refresh_known_hosts(paths, state)
+
+
+def down(paths: LabPaths) -> None:
+    """Stop every recorded process, unmount everything under the lab dir, delete the hosts."""
+    check_platform()
+    if not paths.root.is_dir():
+        return
+    with lab_lock(paths):
+        state = load_state(paths.state_file)
+        names = set(state.hosts)
+        if paths.hosts.is_dir():
+            names |= {folder.name for folder in paths.hosts.iterdir() if folder.is_dir()}
+        for name in sorted(names, reverse=True):
+            record = state.hosts.pop(name, None)
+            stop_host(paths.host(name), record.supervisor if record else None)
+            delete_host(paths.host(name))
+            save_state(paths.state_file, state)
+        if state.mirror is not None:
+            stop_process(state.mirror.process)
+            state.mirror = None
+        remaining = unmount_all_under(paths.root)
+        save_state(paths.state_file, state)
+        if paths.ssh.is_dir():
+            write_known_hosts(paths, {})
+        if remaining:
+            raise ProvisionError(f"lab: still mounted: {', '.join(map(str, remaining))}")

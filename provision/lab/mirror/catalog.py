@@ -1,0 +1,166 @@
+"""What the lab mirror carries: NVIDIA product versions as NVIDIA publishes them.
+
+Pure data. Every version here is a real NVIDIA release (driver branches, CUDA updates with
+their component versions, the cuDNN 8.9.7 builds), so that names, URLs and package versions
+built from it match NVIDIA's servers; only the file contents are lab stand-ins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Driver:
+    """An NVIDIA Linux driver release and the highest CUDA version it supports."""
+
+    version: str
+    cuda_version: str
+
+    @property
+    def branch(self) -> str:
+        """The branch number that names NVIDIA's packages (`nvidia-driver-535`)."""
+        return self.version.split(".")[0]
+
+    @property
+    def nvml_version(self) -> str:
+        """The two-field version NVML prints in its mismatch error (`535.154`)."""
+        return ".".join(self.version.split(".")[:2])
+
+
+@dataclass(frozen=True)
+class Toolkit:
+    """A CUDA toolkit update: its full version, component version and bundled driver."""
+
+    version: str
+    component_version: str
+    bundled_driver: str
+    nvcc_built_on: str
+    nvcc_build: str
+    copyright_years: str
+
+    @property
+    def short(self) -> str:
+        """`11.8`: the `/usr/local/cuda-11.8` suffix and nvcc's release number."""
+        return ".".join(self.version.split(".")[:2])
+
+    @property
+    def major(self) -> str:
+        """`11`: the major line (`cuda-toolkit-11-config-common`)."""
+        return self.version.split(".")[0]
+
+    @property
+    def dashed(self) -> str:
+        """`11-8`: the package-name suffix (`cuda-toolkit-11-8`)."""
+        return self.short.replace(".", "-")
+
+    @property
+    def alternatives_priority(self) -> int:
+        """Priority of `/usr/local/cuda` alternatives: the newer toolkit wins, as upstream."""
+        major, minor = self.short.split(".")
+        return int(major) * 10 + int(minor)
+
+    @property
+    def runfile_name(self) -> str:
+        """NVIDIA's local installer name, e.g. `cuda_11.8.0_520.61.05_linux.run`."""
+        return f"cuda_{self.version}_{self.bundled_driver}_linux.run"
+
+    @property
+    def cudart_soname_version(self) -> str:
+        """The cudart SONAME suffix: `11.0` for every 11.x, `12` from CUDA 12 on."""
+        return "11.0" if self.major == "11" else self.major
+
+
+@dataclass(frozen=True)
+class CudnnBuild:
+    """One cuDNN build: the library version and the CUDA line it was built for."""
+
+    version: str
+    cuda_for_deb: str
+    cuda_major: str
+
+    @property
+    def short(self) -> str:
+        """`8.9.7`: the library file suffix (`libcudnn.so.8.9.7`)."""
+        return ".".join(self.version.split(".")[:3])
+
+    @property
+    def major(self) -> str:
+        """`8`: the package suffix (`libcudnn8`)."""
+        return self.version.split(".")[0]
+
+    @property
+    def deb_version(self) -> str:
+        """NVIDIA's Debian version, e.g. `8.9.7.29-1+cuda11.8`."""
+        return f"{self.version}-1+cuda{self.cuda_for_deb}"
+
+    @property
+    def archive_stem(self) -> str:
+        """NVIDIA's tarball stem, e.g. `cudnn-linux-x86_64-8.9.7.29_cuda11-archive`."""
+        return f"cudnn-linux-x86_64-{self.version}_cuda{self.cuda_major}-archive"
+
+
+# Driver branches offered through apt and as `.run` installers.
+APT_DRIVERS: tuple[Driver, ...] = (
+    Driver("515.105.01", "11.7"),
+    Driver("535.154.05", "12.2"),
+    Driver("550.54.15", "12.4"),
+)
+
+# Drivers bundled in the CUDA local installers (selected with `--driver`).
+BUNDLED_DRIVERS: tuple[Driver, ...] = (
+    Driver("515.65.01", "11.7"),
+    Driver("520.61.05", "11.8"),
+    Driver("530.30.02", "12.1"),
+)
+
+# Component versions and nvcc build lines as the real toolkits print them.
+TOOLKITS: tuple[Toolkit, ...] = (
+    Toolkit(
+        "11.7.1",
+        "11.7.99",
+        "515.65.01",
+        "Wed_Jun__8_16:49:14_PDT_2022",
+        "cuda_11.7.r11.7/compiler.31442593_0",
+        "2005-2022",
+    ),
+    Toolkit(
+        "11.8.0",
+        "11.8.89",
+        "520.61.05",
+        "Wed_Sep_21_10:33:58_PDT_2022",
+        "cuda_11.8.r11.8/compiler.31833905_0",
+        "2005-2022",
+    ),
+    Toolkit(
+        "12.1.1",
+        "12.1.105",
+        "530.30.02",
+        "Mon_Apr__3_17:16:06_PDT_2023",
+        "cuda_12.1.r12.1/compiler.32688072_0",
+        "2005-2023",
+    ),
+)
+
+CUDNN_BUILDS: tuple[CudnnBuild, ...] = (
+    CudnnBuild("8.9.7.29", "11.8", "11"),
+    CudnnBuild("8.9.7.29", "12.2", "12"),
+)
+
+# The PyTorch release the wheelhouse and libtorch carry (the CPU build lies on disk here).
+TORCH_VERSION = "2.13.0"
+TORCH_VARIANT = "cpu"
+WHEEL_PYTHON_VERSION = "3.11"
+WHEEL_PLATFORM = "manylinux_2_28_x86_64"
+
+# The conda the stand-in installer claims to be (a 24.x release, as the brief pins).
+CONDA_VERSION = "24.9.2"
+MINICONDA_PYTHON_TAG = "py311"
+
+
+def all_drivers() -> tuple[Driver, ...]:
+    """Every driver a stand-in artefact is built for, apt and bundled, without repeats."""
+    seen: dict[str, Driver] = {}
+    for driver in (*APT_DRIVERS, *BUNDLED_DRIVERS):
+        seen.setdefault(driver.version, driver)
+    return tuple(seen.values())

@@ -1,0 +1,201 @@
+"""Validated string types for every value of the desired state that may reach a shell.
+
+Each type is a plain `str` checked against a whole-string pattern over a small ASCII
+alphabet: no spaces, quotes, `;`, `$`, backticks or newlines can pass, so a value that
+ends up in a command is harmless even before it is quoted. Error messages say what a
+valid value looks like, for the one-line errors of `provision validate`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, Field
+
+DRIVER_PATTERN = r"[0-9]{3}\.[0-9]{1,3}(\.[0-9]{1,3})?"
+CUDA_VERSION_PATTERN = r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,3}"
+CUDA_RELEASE_PATTERN = r"[0-9]{1,2}\.[0-9]{1,2}(\.[0-9]{1,3})?"
+CUDA_MAJOR_PATTERN = r"[0-9]{1,2}"
+CUDNN_PATTERN = r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,3}"
+TORCH_PATTERN = r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,2}"
+PYTHON_PATTERN = r"3\.[0-9]{1,2}(\.[0-9]{1,2})?"
+VARIANT_PATTERN = r"cpu|cu[0-9]{3}"
+ENV_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+USER_PATTERN = r"[a-z_][a-z0-9_-]{0,31}"
+SHA256_PATTERN = r"[0-9a-f]{64}"
+CHANNEL_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+PATH_PATTERN = r"(/[A-Za-z0-9._+-]+)+/?"
+URL_PATTERN = r"(https?|file)://[A-Za-z0-9._~:/?#@!&+,=%\[\]-]+"
+
+_SAFE_PATH_SEGMENT = re.compile(r"[A-Za-z0-9._+-]+")
+_URL_CHARACTERS = re.compile(r"[A-Za-z0-9._~:/?#@!&+,=%\[\]-]+")
+_APT_OPTION = r"[a-z][a-z-]*=[A-Za-z0-9._/,+-]+"
+_APT_TOKEN = r"[A-Za-z0-9._/+-]+"
+_APT_LINE = re.compile(
+    rf"deb \[{_APT_OPTION}(?: {_APT_OPTION})*\] (?P<url>\S+) {_APT_TOKEN}(?: {_APT_TOKEN})*"
+    rf"|deb (?P<plain_url>\S+) {_APT_TOKEN}(?: {_APT_TOKEN})*"
+)
+
+
+def _pattern_check(pattern: str, describe: str) -> Callable[[str], str]:
+    """A validator that accepts exactly the strings `pattern` matches as a whole."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"{value!r} is not {describe}")
+        return value
+
+    return check
+
+
+def _schema(pattern: str | None, example: str) -> Any:
+    """Field metadata: strict strings, and the pattern and an example for `provision schema`."""
+    extra: dict[str, Any] = {"examples": [example]}
+    if pattern is not None:
+        extra["pattern"] = f"^({pattern})$"
+    return Field(strict=True, json_schema_extra=extra)
+
+
+def _check_env_name(value: str) -> str:
+    _pattern_check(ENV_NAME_PATTERN, "a conda env name of letters, digits and ._-")(value)
+    if value == "base":
+        raise ValueError("'base' is conda's own env; give the env another name")
+    return value
+
+
+def _check_absolute_path(value: str) -> str:
+    segments = value.rstrip("/").split("/")[1:]
+    valid = (
+        value.startswith("/")
+        and len(value) <= 1024
+        and bool(segments)
+        and all(_SAFE_PATH_SEGMENT.fullmatch(part) for part in segments)
+        and not any(part in {".", ".."} for part in segments)
+    )
+    if not valid:
+        raise ValueError(
+            f"{value!r} is not an absolute path of letters, digits and ._+- like /opt/libtorch"
+        )
+    return value
+
+
+def _check_url(value: str) -> str:
+    try:
+        parts = urlsplit(value) if _URL_CHARACTERS.fullmatch(value) else None
+    except ValueError:
+        parts = None
+    valid = parts is not None and (
+        (parts.scheme in {"http", "https"} and bool(parts.hostname))
+        or (parts.scheme == "file" and parts.path.startswith("/"))
+    )
+    if not valid:
+        raise ValueError(
+            f"{value!r} is not an http, https or file URL "
+            "without spaces, quotes or shell characters"
+        )
+    return value
+
+
+def _check_channel(value: str) -> str:
+    if "://" in value:
+        return _check_url(value)
+    return _pattern_check(CHANNEL_NAME_PATTERN, "a conda channel name or URL")(value)
+
+
+def _check_apt_line(value: str) -> str:
+    match = _APT_LINE.fullmatch(value)
+    url = match and (match.group("url") or match.group("plain_url"))
+    try:
+        _check_url(url or "")
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not an apt source line "
+            "like 'deb [trusted=yes] http://127.0.0.1:8080/apt ./'"
+        ) from None
+    return value
+
+
+DriverVersion = Annotated[
+    str,
+    _schema(DRIVER_PATTERN, "535.154.05"),
+    AfterValidator(_pattern_check(DRIVER_PATTERN, "a driver version like 535.154.05")),
+]
+CudaVersion = Annotated[
+    str,
+    _schema(CUDA_VERSION_PATTERN, "11.8.0"),
+    AfterValidator(_pattern_check(CUDA_VERSION_PATTERN, "a CUDA version like 11.8.0")),
+]
+CudaRelease = Annotated[
+    str,
+    _schema(CUDA_RELEASE_PATTERN, "11.8"),
+    AfterValidator(_pattern_check(CUDA_RELEASE_PATTERN, "a CUDA release like 11.8 or 11.8.0")),
+]
+CudaMajor = Annotated[
+    str,
+    _schema(CUDA_MAJOR_PATTERN, "12"),
+    AfterValidator(_pattern_check(CUDA_MAJOR_PATTERN, "a CUDA major version like 12")),
+]
+CudnnVersion = Annotated[
+    str,
+    _schema(CUDNN_PATTERN, "8.9.7.29"),
+    AfterValidator(_pattern_check(CUDNN_PATTERN, "a cuDNN version like 8.9.7.29")),
+]
+TorchVersion = Annotated[
+    str,
+    _schema(TORCH_PATTERN, "2.5.1"),
+    AfterValidator(_pattern_check(TORCH_PATTERN, "a PyTorch version like 2.5.1")),
+]
+PythonVersion = Annotated[
+    str,
+    _schema(PYTHON_PATTERN, "3.11"),
+    AfterValidator(_pattern_check(PYTHON_PATTERN, "a Python version like 3.11")),
+]
+CudaVariant = Annotated[
+    str,
+    _schema(VARIANT_PATTERN, "cu118"),
+    AfterValidator(_pattern_check(VARIANT_PATTERN, "a build variant like cu118 or cpu")),
+]
+UserName = Annotated[
+    str,
+    _schema(USER_PATTERN, "alice"),
+    AfterValidator(_pattern_check(USER_PATTERN, "a POSIX user name like alice")),
+]
+Sha256 = Annotated[
+    str,
+    _schema(SHA256_PATTERN, "0" * 64),
+    AfterValidator(_pattern_check(SHA256_PATTERN, "a sha256 digest of 64 lowercase hex digits")),
+]
+EnvName = Annotated[str, _schema(ENV_NAME_PATTERN, "torch"), AfterValidator(_check_env_name)]
+AbsolutePath = Annotated[
+    str, _schema(PATH_PATTERN, "/opt/libtorch"), AfterValidator(_check_absolute_path)
+]
+Url = Annotated[str, _schema(URL_PATTERN, "https://example.org/repo"), AfterValidator(_check_url)]
+CondaChannel = Annotated[str, _schema(None, "conda-forge"), AfterValidator(_check_channel)]
+AptSourceLine = Annotated[
+    str,
+    _schema(None, "deb [trusted=yes] http://127.0.0.1:8080/apt ./"),
+    AfterValidator(_check_apt_line),
+]
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Dotted version as a tuple of numbers, so 570.124.06 sorts above 570.26."""
+    return tuple(int(part) for part in version.split("."))
+
+
+def cuda_release(version: str) -> str:
+    """The `X.Y` release a CUDA version such as `11.8.0` belongs to."""
+    major, minor = version.split(".")[:2]
+    return f"{major}.{minor}"
+
+
+def variant_cuda_release(variant: str) -> str | None:
+    """The CUDA release of a build variant: `cu118` -> `11.8`, `cu130` -> `13.0`, `cpu` -> None."""
+    if variant == "cpu":
+        return None
+    digits = variant.removeprefix("cu")
+    return f"{digits[:-1]}.{digits[-1]}"

@@ -1,0 +1,38 @@
+"""Reading YAML documents from user files, with errors that name the file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from provision.errors import InputError
+
+
+def load_yaml_file(path: Path) -> Any:
+    """Parse one YAML document from `path`; a missing file or bad YAML is an InputError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected a YAML file") from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    return parse_yaml_text(text, str(path))
+
+
+def parse_yaml_text(text: str, source: str) -> Any:
+    """Parse YAML `text`; `source` names it in error messages (`file:line:column: problem`)."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        problem = error.problem or error.context or "malformed YAML"
+        raise InputError(f"{where}: malformed YAML: {problem}") from None
+    except yaml.YAMLError as error:
+        raise InputError(f"{source}: malformed YAML: {error}") from None

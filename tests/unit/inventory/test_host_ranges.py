@@ -1,0 +1,65 @@
+"""Host ranges: Ansible's expansion rules, and the ranges we refuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from provision.inventory.ranges import HostRangeError, expand_host_pattern, expand_host_range
+
+EXPANSIONS = [
+    ("gpu01.lab", ["gpu01.lab"]),
+    ("gpu[01:03].lab", ["gpu01.lab", "gpu02.lab", "gpu03.lab"]),
+    ("gpu[1:3]", ["gpu1", "gpu2", "gpu3"]),
+    ("gpu[08:11]", ["gpu08", "gpu09", "gpu10", "gpu11"]),
+    ("ws-[a:c]", ["ws-a", "ws-b", "ws-c"]),
+    ("ws-[y:B]", ["ws-y", "ws-z", "ws-A", "ws-B"]),
+    ("n[01:10:2]", ["n01", "n03", "n05", "n07", "n09"]),
+    ("n[a:g:3]", ["na", "nd", "ng"]),
+    ("n[:2]", ["n0", "n1", "n2"]),
+    ("r[1:2]-[a:b]", ["r1-a", "r1-b", "r2-a", "r2-b"]),
+    ("[1:2].example", ["1.example", "2.example"]),
+    ("x[5:5]", ["x5"]),
+    ("x[098:100]", ["x098", "x099", "x100"]),
+]
+
+
+@pytest.mark.parametrize(("pattern", "names"), EXPANSIONS)
+def test_expand_host_range(pattern: str, names: list[str]) -> None:
+    assert expand_host_range(pattern) == names
+
+
+BAD_RANGES = [
+    ("gpu[01:xx]", "must be numeric"),
+    ("gpu[3:1]", "must have begin <= end"),
+    ("gpu[c:a]", "must have begin <= end"),
+    ("gpu[01:100]", "equal width"),
+    ("gpu[1:]", "must specify an end value"),
+    ("gpu[1]", "must be begin:end or begin:end:step"),
+    ("gpu[1:2:3:4]", "must be begin:end or begin:end:step"),
+    ("gpu[1:4:0]", "step '0'"),
+    ("gpu[1:4:x]", "step 'x'"),
+    ("gpu[a:5]", "must be numeric"),
+    ("gpu[1:3", "not of the form"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "fault"), BAD_RANGES)
+def test_bad_range_is_refused_with_reason(pattern: str, fault: str) -> None:
+    with pytest.raises(HostRangeError, match=fault) as raised:
+        expand_host_range(pattern)
+    assert pattern in str(raised.value)
+
+
+PORTS = [
+    ("gpu01.lab", ["gpu01.lab"], None),
+    ("gpu01.lab:2222", ["gpu01.lab"], 2222),
+    ("gpu[01:02].lab:22", ["gpu01.lab", "gpu02.lab"], 22),
+    ("192.0.2.10:2200", ["192.0.2.10"], 2200),
+    ("[2001:db8::1]:2200", ["2001:db8::1"], 2200),
+    ("2001:db8::1", ["2001:db8::1"], None),
+]
+
+
+@pytest.mark.parametrize(("entry", "names", "port"), PORTS)
+def test_expand_host_pattern_splits_port(entry: str, names: list[str], port: int | None) -> None:
+    assert expand_host_pattern(entry) == (names, port)

@@ -1,0 +1,79 @@
+"""Rendering playbook data: lazy variables, native single expressions, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from provision.templating import TemplateError, VariableResolver
+
+
+def test_a_single_expression_keeps_its_native_type() -> None:
+    resolver = VariableResolver({"toolkits": ["11.8.0", "12.1.1"], "flag": True, "port": 22})
+    assert resolver.render("{{ toolkits }}", "state") == ["11.8.0", "12.1.1"]
+    assert resolver.render("{{ flag }}", "state") is True
+    assert resolver.render("{{ port + 1 }}", "state") == 23
+
+
+def test_a_version_string_is_never_turned_into_a_number() -> None:
+    resolver = VariableResolver({"cuda": "11.8", "driver": "535.154.05"})
+    assert resolver.render("{{ cuda }}", "state") == "11.8"
+    assert resolver.render("{{ driver }}", "state") == "535.154.05"
+
+
+def test_text_around_an_expression_renders_to_a_string() -> None:
+    resolver = VariableResolver({"cuda": "11.8"})
+    assert resolver.render("/usr/local/cuda-{{ cuda }}", "state") == "/usr/local/cuda-11.8"
+
+
+def test_variables_may_be_templates_of_other_variables() -> None:
+    resolver = VariableResolver({"major": "11", "cuda": "{{ major }}.8", "home": "/c-{{ cuda }}"})
+    assert resolver.render({"home": "{{ home }}"}, "state") == {"home": "/c-11.8"}
+
+
+def test_an_unused_variable_that_cannot_render_does_not_fail() -> None:
+    resolver = VariableResolver({"broken": "{{ nowhere }}", "fine": "ok"})
+    assert resolver.render({"key": "{{ fine }}"}, "state") == {"key": "ok"}
+
+
+def test_nested_data_is_walked_and_non_strings_kept() -> None:
+    resolver = VariableResolver({"v": "x"})
+    data = {"a": [1, "{{ v }}", {"b": None}], "c": 2.5}
+    assert resolver.render(data, "state") == {"a": [1, "x", {"b": None}], "c": 2.5}
+
+
+def test_default_filter_covers_a_missing_variable() -> None:
+    assert VariableResolver({}).render("{{ missing | default('z') }}", "state") == "z"
+
+
+def test_an_undefined_variable_is_named_with_its_path() -> None:
+    resolver = VariableResolver({})
+    with pytest.raises(TemplateError) as caught:
+        resolver.render({"driver": {"version": "{{ driver_version }}"}}, "state")
+    assert (
+        str(caught.value)
+        == "state.driver.version: undefined variable: 'driver_version' is undefined"
+    )
+
+
+def test_an_undefined_variable_inside_a_variable_names_that_variable() -> None:
+    resolver = VariableResolver({"a": "{{ b }}"})
+    with pytest.raises(
+        TemplateError, match=r"^variable 'a': undefined variable: 'b' is undefined$"
+    ):
+        resolver.render("{{ a }}", "state")
+
+
+def test_variables_that_refer_to_each_other_are_reported() -> None:
+    resolver = VariableResolver({"a": "{{ b }}", "b": "{{ a }}"})
+    with pytest.raises(TemplateError, match="variables refer to each other: a -> b -> a"):
+        resolver.render("{{ a }}", "state")
+
+
+def test_a_template_syntax_error_names_the_path() -> None:
+    with pytest.raises(TemplateError, match=r"^state\.k: template syntax error: "):
+        VariableResolver({}).render({"k": "{{ a "}, "state")
+
+
+def test_templates_run_sandboxed() -> None:
+    with pytest.raises(TemplateError, match="template failed: SecurityError"):
+        VariableResolver({}).render("{{ ''.__class__.__mro__ }}", "state")

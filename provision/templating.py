@@ -83,9 +83,9 @@ class VariableResolver:
         single = _SINGLE_EXPRESSION.match(source)
         try:
             if single:
-                result = _ENVIRONMENT.compile_expression(
-                    single.group(1), undefined_to_none=False
-                )(**context)
+                result = _ENVIRONMENT.compile_expression(single.group(1), undefined_to_none=False)(
+                    **context
+                )
                 if isinstance(result, Undefined):
                     result._fail_with_undefined_error()
                 return result
@@ -94,5 +94,5 @@ class VariableResolver:
             raise TemplateError(path, f"undefined variable: {error.message}") from None
         except TemplateSyntaxError as error:
             raise TemplateError(path, f"template syntax error: {error.message}") from None
-        except Exception as error:  # noqa: BLE001 - any failure inside a user's template
+        except Exception as error:
             raise TemplateError(path, f"template failed: {type(error).__name__}: {error}") from None

@@ -10,25 +10,29 @@ import yaml
 from provision.errors import InputError
 
 
-def load_yaml_file(path: Path) -> Any:
-    """Parse one YAML document from `path`; a missing file or bad YAML is an InputError."""
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file; a missing, unreadable or undecodable file is an InputError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a YAML file") from None
+        raise InputError(f"{path}: is a folder, expected a file") from None
     except UnicodeDecodeError as error:
         raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror}") from None
-    return parse_yaml_text(text, str(path))
 
 
-def parse_yaml_text(text: str, source: str) -> Any:
-    """Parse YAML `text`; `source` names it in error messages (`file:line:column: problem`)."""
+def load_yaml_file(path: Path) -> Any:
+    """Parse one YAML document from `path`; a missing file or bad YAML is an InputError."""
+    return parse_yaml_text(read_text(path), str(path))
+
+
+def parse_yaml_text(text: str, source: str, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> Any:
+    """Parse YAML `text` with a safe `loader`; errors read `source:line:column: problem`."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import click
 
 from provision import __version__
+from provision.cli.facts import facts_command
 from provision.cli.inventory import inventory_command
 from provision.cli.lab import lab_group
 from provision.cli.playbook import hosts_command, schema_command, validate_command
@@ -32,6 +33,7 @@ cli.add_command(hosts_command)
 cli.add_command(schema_command)
 cli.add_command(inventory_command)
 cli.add_command(lab_group)
+cli.add_command(facts_command)
 
 
 def _print_error(message: str) -> None:
@@ -54,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         _print_error("interrupted")
         sys.exit(int(ExitCode.INTERRUPTED))
-    except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as error:
         if os.environ.get("PROVISION_DEBUG"):
             traceback.print_exc()
         _print_error(

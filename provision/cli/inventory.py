@@ -8,19 +8,12 @@ from pathlib import Path
 
 import click
 
+from provision.cli.options import inventory_option
 from provision.inventory import load_inventory
 
 
 @click.command("inventory")
-@click.option(
-    "-i",
-    "--inventory",
-    "sources",
-    multiple=True,
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Inventory file (INI, YAML, JSON) or folder; repeat to combine several.",
-)
+@inventory_option
 @click.option(
     "--list",
     "list_all",
@@ -34,11 +27,11 @@ from provision.inventory import load_inventory
     metavar="PATTERN",
     help="Print the hosts an Ansible host pattern selects, one per line.",
 )
-def inventory_command(sources: tuple[Path, ...], list_all: bool, pattern: str | None) -> None:
+def inventory_command(inventories: tuple[Path, ...], list_all: bool, pattern: str | None) -> None:
     """Show an inventory: all of it as JSON (--list) or the hosts a pattern selects (--hosts)."""
     if list_all == (pattern is not None):
         raise click.UsageError("give exactly one of --list or --hosts PATTERN")
-    inventory = load_inventory(list(sources))
+    inventory = load_inventory(list(inventories))
     if pattern is not None:
         for host in inventory.select(pattern):
             click.echo(host)

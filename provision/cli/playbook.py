@@ -101,9 +101,7 @@ def hosts_command(
                 "number": targets.number,
                 "name": targets.play.title(),
                 "pattern": targets.play.hosts,
-                "hosts": {
-                    host.name: host.state.model_dump(mode="json") for host in targets.hosts
-                },
+                "hosts": {host.name: host.state.model_dump(mode="json") for host in targets.hosts},
             }
             for targets in plays
         ]
@@ -111,12 +109,15 @@ def hosts_command(
     if as_json:
         click.echo(json.dumps(document, indent=2))
         return
-    for play in document["plays"]:
-        hosts = play["hosts"]
-        click.echo(f"play {play['number']} '{play['name']}' (hosts: {play['pattern']}): "
-                   f"{len(hosts)} host{'s' if len(hosts) != 1 else ''}")
-        for name, state in hosts.items():
-            click.echo(f"  {name}:")
+    for targets in plays:
+        count = len(targets.hosts)
+        click.echo(
+            f"play {targets.number} '{targets.play.title()}' (hosts: {targets.play.hosts}): "
+            f"{count} host{'s' if count != 1 else ''}"
+        )
+        for host in targets.hosts:
+            click.echo(f"  {host.name}:")
+            state = host.state.model_dump(mode="json")
             rendered = yaml.safe_dump(state, sort_keys=False, default_flow_style=False)
             click.echo("".join(f"    {line}\n" for line in rendered.splitlines()), nl=False)
 

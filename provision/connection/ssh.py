@@ -1,9 +1,9 @@
 """`SshConnection`: commands over one SSH connection per host, built with Fabric.
 
-This is the only module that imports Fabric and paramiko. Fabric's `Connection` sets up
-the session (user, port, key file, `~/.ssh/config`, ProxyJump gateways, connect
-timeout); commands then run on channels of its transport, so output stays raw bytes and
-stdin, timeouts and sudo's password dialog are handled by `exchange`.
+This and `ssh_errors` are the only modules that import Fabric and paramiko. Fabric's
+`Connection` sets up the session (user, port, key file, `~/.ssh/config`, ProxyJump
+gateways, connect timeout); commands then run on channels of its transport, so output
+stays raw bytes and stdin, timeouts and sudo's password dialog are handled by `exchange`.
 
 Host keys are checked: Fabric's `AutoAddPolicy` (which trusts any key) is replaced by a
 policy that rejects an unknown host, against `~/.ssh/known_hosts` plus the inventory's
@@ -14,10 +14,8 @@ key is refused in both modes.
 
 from __future__ import annotations
 
-import errno
 import os
 import select
-import socket
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from provision.connection.base import CommandResult
 from provision.connection.become import BecomeDialog, PasswordSource
 from provision.connection.errors import HostUnreachable, UnreachableReason
 from provision.connection.running import run_command, upload_file
+from provision.connection.ssh_errors import UnknownHostKeyError, classify
 
 USER_KNOWN_HOSTS = Path("~/.ssh/known_hosts")
 _KNOWN_HOSTS_LOCK = threading.Lock()
@@ -61,15 +60,11 @@ class SshSettings:
     jumps: tuple[JumpHost, ...] = ()
 
 
-class _UnknownHostKey(paramiko.SSHException):  # type: ignore[misc]
-    pass
-
-
 class _RejectUnknownHostKey(paramiko.RejectPolicy):  # type: ignore[misc]
     """paramiko's RejectPolicy, with an error that says which key was refused."""
 
     def missing_host_key(self, client: Any, hostname: str, key: Any) -> None:
-        raise _UnknownHostKey(
+        raise UnknownHostKeyError(
             f"{hostname} is not in known_hosts ({key.get_name()} key "
             f"{key.fingerprint}); add it, or allow accept-new host keys"
         )
@@ -91,46 +86,6 @@ class _AcceptNewHostKey(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]
                 os.write(descriptor, line.encode())
             finally:
                 os.close(descriptor)
-
-
-def _reason_of_os_error(error: OSError) -> UnreachableReason:
-    if isinstance(error, socket.gaierror):
-        return UnreachableReason.DNS
-    if isinstance(error, TimeoutError | socket.timeout):
-        return UnreachableReason.TIMEOUT
-    if error.errno == errno.ECONNREFUSED or isinstance(error, ConnectionRefusedError):
-        return UnreachableReason.REFUSED
-    return UnreachableReason.NETWORK
-
-
-def classify(error: BaseException) -> tuple[UnreachableReason, str]:
-    """The reason and a one-line detail for an error raised while connecting."""
-    if isinstance(error, paramiko.ssh_exception.NoValidConnectionsError):
-        codes = {inner.errno for inner in error.errors.values()}
-        reason = (
-            UnreachableReason.REFUSED
-            if codes == {errno.ECONNREFUSED}
-            else UnreachableReason.NETWORK
-        )
-        return reason, "connection refused" if reason is UnreachableReason.REFUSED else str(error)
-    if isinstance(error, paramiko.BadHostKeyException):
-        return UnreachableReason.HOST_KEY_MISMATCH, (
-            f"host key changed: got {error.key.get_name()} {error.key.fingerprint}, "
-            f"known_hosts has {error.expected_key.fingerprint} (possible impersonation)"
-        )
-    if isinstance(error, _UnknownHostKey):
-        return UnreachableReason.HOST_KEY_UNKNOWN, str(error)
-    if isinstance(error, paramiko.AuthenticationException):
-        return UnreachableReason.AUTH, f"authentication failed ({error})"
-    if isinstance(error, OSError):
-        detail = error.strerror or str(error) or type(error).__name__
-        return _reason_of_os_error(error), detail
-    if isinstance(error, EOFError | paramiko.SSHException):
-        text = str(error) or type(error).__name__
-        if "banner" in text.lower():
-            return UnreachableReason.TIMEOUT, text
-        return UnreachableReason.SSH, text
-    return UnreachableReason.SSH, f"{type(error).__name__}: {error}"
 
 
 class _ChannelStream:
@@ -175,7 +130,11 @@ class _ChannelStream:
 
 
 class SshConnection:
-    """One SSH connection to one host, opened on first use and reused for every command."""
+    """One SSH connection to one host, opened on first use and reused for every command.
+
+    A connection that dropped (the host rebooted) is reopened by the next command; a
+    command that was running when it dropped fails with `HostUnreachable(disconnected)`.
+    """
 
     def __init__(self, settings: SshSettings, passwords: PasswordSource | None = None) -> None:
         self._settings = settings
@@ -205,7 +164,7 @@ class SshConnection:
         if self._fabric is not None and self._fabric.is_connected:
             return self._fabric.transport
         if self._fabric is not None:
-            raise HostUnreachable(self.name, UnreachableReason.DISCONNECTED, "connection lost")
+            self._close_fabric()
         connection = _build(self._settings)
         try:
             connection.open()
@@ -253,12 +212,17 @@ class SshConnection:
 
     def close(self) -> None:
         with self._lock:
-            if self._fabric is not None:
-                self._fabric.close()
-                gateway = self._fabric.gateway
-                while isinstance(gateway, fabric.Connection):
-                    gateway.close()
-                    gateway = gateway.gateway
+            self._close_fabric()
+
+    def _close_fabric(self) -> None:
+        if self._fabric is None:
+            return
+        self._fabric.close()
+        gateway = self._fabric.gateway
+        while isinstance(gateway, fabric.Connection):
+            gateway.close()
+            gateway = gateway.gateway
+        self._fabric = None
 
 
 def _fabric_connection(
@@ -269,17 +233,20 @@ def _fabric_connection(
     gateway: Any = None,
 ) -> Any:
     key_files = [str(settings.key_file)] if settings.key_file else []
+    # Fabric rounds the connect timeout to whole seconds; the banner must time out
+    # first, or paramiko reports a vague "No existing session" instead of a timeout.
+    timeout = max(1, round(settings.connect_timeout))
     connection = fabric.Connection(
         host,
         user=user,
         port=port,
         gateway=gateway if gateway is not None else False,
-        connect_timeout=max(1, round(settings.connect_timeout)),
+        connect_timeout=timeout,
         connect_kwargs={
             "key_filename": key_files,
             "look_for_keys": not key_files,
-            "banner_timeout": settings.connect_timeout,
-            "auth_timeout": settings.connect_timeout,
+            "banner_timeout": timeout * 0.8,
+            "auth_timeout": timeout,
         },
     )
     _check_host_keys(connection.client, settings)

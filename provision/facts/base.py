@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 _RELEASE = re.compile(r"(\d+)\.(\d+)")
 
@@ -13,6 +14,23 @@ class FactModel(BaseModel):
     """A fact read from a host: immutable, and dumped as plain JSON."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _valid_text(cls, value: Any) -> Any:
+        return valid_text(value)
+
+
+def valid_text(value: Any) -> Any:
+    """`value` with bytes that were not UTF-8 (kept as surrogates while parsing, so hashes
+    see the exact bytes) shown as U+FFFD, so that every fact dumps to valid JSON."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if isinstance(value, tuple | list):
+        return type(value)(valid_text(item) for item in value)
+    if isinstance(value, dict):
+        return {valid_text(key): valid_text(item) for key, item in value.items()}
+    return value
 
 
 def release_of(version: str | None) -> str | None:

@@ -81,11 +81,18 @@ def parse_os_release(text: str) -> OsRelease:
 
 
 def parse_proc_modules(text: str) -> tuple[str, ...] | None:
-    """Module names from `/proc/modules` lines after the script's `readable` line."""
+    """Loaded module names: `/proc/modules` lines after the script's `readable` line, or,
+    on a kernel without `/proc/modules`, `NAME STATE` lines from `/sys/module/*/initstate`
+    after `sysfs` (only `live` modules count). None when neither could be read."""
     lines = text.splitlines()
-    if not lines or lines[0] != "readable":
+    if not lines or lines[0] not in ("readable", "sysfs"):
         return None
-    return tuple(line.split(" ", 1)[0] for line in lines[1:] if line.strip())
+    names = []
+    for line in lines[1:]:
+        parts = line.split()
+        if parts and (lines[0] == "readable" or parts[1:2] == ["live"]):
+            names.append(parts[0])
+    return tuple(names)
 
 
 def parse_modprobe_file(argument: str, text: str) -> ModprobeFile:

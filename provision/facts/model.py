@@ -7,6 +7,7 @@ from provision.facts.base import FactModel
 from provision.facts.conda import CondaFacts, parse_conda
 from provision.facts.cuda import CudaFacts, parse_cuda
 from provision.facts.cudnn import CudnnFacts, parse_cudnn
+from provision.facts.files import FileFacts, parse_files
 from provision.facts.kernel import KernelFacts, OsRelease, parse_kernel, parse_os_release
 from provision.facts.libtorch import LibtorchFacts, parse_libtorch
 from provision.facts.nvidia import NvidiaFacts, parse_nvidia
@@ -34,6 +35,11 @@ class Facts(FactModel):
     conda: CondaFacts | None
     libtorch: LibtorchFacts | None
     apt: AptFacts
+    files: tuple[FileFacts, ...]
+
+    def file(self, path: str) -> FileFacts | None:
+        """The facts of requested file `path` (None if it was not requested)."""
+        return next((item for item in self.files if item.path == path), None)
 
     @property
     def gathered_as_root(self) -> bool:
@@ -55,6 +61,7 @@ def parse_sections(sections: Sections) -> Facts:
         conda=parse_conda(sections),
         libtorch=parse_libtorch(sections),
         apt=parse_apt(sections),
+        files=parse_files(sections),
     )
 
 

@@ -11,6 +11,7 @@ import re
 
 from provision.facts.apt import OpenFile, Package, parse_dpkg_query, parse_open_files
 from provision.facts.base import FactModel
+from provision.facts.kernel import parse_proc_modules
 from provision.facts.sections import Sections
 
 _PROC_VERSION = re.compile(r"^NVRM version:.*?Kernel Module\b.*?\s(\d+\.\d+(?:\.\d+)?)(?:\s|$)")
@@ -159,7 +160,7 @@ def parse_nvidia(sections: Sections) -> NvidiaFacts:
     installed = files[0].version if files else None
     loaded = parse_proc_version(sections.text("nvidia-proc-version"))
     userspace, smi = _userspace(sections)
-    modules_text = sections.text("modules").splitlines()[1:]
+    modules = parse_proc_modules(sections.text("modules")) or ()
     return NvidiaFacts(
         packages=tuple(packages),
         driver_branch=branch,
@@ -167,9 +168,7 @@ def parse_nvidia(sections: Sections) -> NvidiaFacts:
         module_files=tuple(files),
         installed_module_version=installed,
         loaded_module_version=loaded,
-        loaded_modules=tuple(
-            line.split(" ", 1)[0] for line in modules_text if line.startswith("nvidia")
-        ),
+        loaded_modules=tuple(name for name in modules if name.startswith("nvidia")),
         userspace_version=userspace,
         nvidia_smi=smi,
         mismatch=_mismatch(loaded, installed, userspace),

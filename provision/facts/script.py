@@ -18,12 +18,15 @@ class FactsRequest:
     """What the fact script needs from the desired state.
 
     `users`: whose `~/.bashrc` (and `.profile`, `.bash_profile`) to inspect;
-    `conda_prefix`, `libtorch_path`: where to look for conda and libtorch (None: skip).
+    `conda_prefix`, `libtorch_path`: where to look for conda and libtorch (None: skip);
+    `files`: absolute paths of files the plan manages (blacklist, apt source, ...),
+    reported with owner, mode, sha256 and (up to 64 KiB) content.
     """
 
     users: tuple[str, ...] = ()
     conda_prefix: str | None = None
     libtorch_path: str | None = None
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ def render_script(request: FactsRequest, key: str | None = None) -> RenderedScri
             users=request.users,
             conda_prefix=request.conda_prefix,
             libtorch_path=request.libtorch_path,
+            files=request.files,
         )
     )
     return RenderedScript(text=text, key=key)

@@ -71,13 +71,19 @@ def _activated(content: str) -> str | None:
     return match[1] if match else None
 
 
+def _lines(text: str) -> list[str]:
+    """Lines split after each LF only, as the block editor splits them (a lone CR stays)."""
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
 def parse_block(text: str) -> tuple[ManagedBlock | None, list[ShellLine]]:
     """(the managed block, CUDA exports outside it) of a file's content."""
     inside = False
     blocks: list[list[str]] = []
     terminated = True
     unmanaged = []
-    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if not inside and _is_marker(line, BEGIN_MARKER):
             inside, terminated = True, False
             blocks.append([])

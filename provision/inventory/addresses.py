@@ -63,8 +63,3 @@ def parse_address(address: str) -> tuple[str, int | None]:
     if any(pattern.match(address) for pattern in (_IPV4, _IPV6, _HOSTNAME)):
         return address, port
     raise AddressError(f"not a valid network hostname: {address}")
-
-
-def is_ip_address(name: str) -> bool:
-    """True when `name` is an IPv4 or IPv6 address (not a host name)."""
-    return bool(_IPV4.match(name) or _IPV6.match(name)) and "[" not in name

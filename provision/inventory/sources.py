@@ -16,16 +16,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from provision.errors import InputError
+from provision.inventory.addresses import AddressError, parse_address
 from provision.inventory.ini_format import parse_ini_inventory
 from provision.inventory.inventory import Inventory
-from provision.inventory.model import InventoryData
+from provision.inventory.model import UNGROUPED, InventoryData
 from provision.inventory.variables import read_source_variables
-from provision.inventory.yaml_documents import parse_document, read_text
+from provision.inventory.yaml_documents import parse_document
 from provision.inventory.yaml_format import (
     YamlInventoryError,
     check_yaml_inventory,
     parse_yaml_inventory,
 )
+from provision.yaml_documents import read_text
 
 YAML_EXTENSIONS = ("", ".yml", ".yaml", ".json")
 _IGNORED_NAMES = ("group_vars", "host_vars", "vars_plugins")
@@ -49,19 +51,39 @@ def load_inventory(sources: Sequence[Path]) -> Inventory:
     """Read every source (`-i` may repeat) into one inventory, with their vars folders.
 
     Each source is an inventory file or a folder of them; `group_vars/` and `host_vars/`
-    are read from the folder itself, or from the folder holding the file.
+    are read from the folder itself, or from the folder holding the file. A source that
+    is not a path but holds a comma is a host list, as in Ansible (`-i ws1,ws2,`).
     """
     if not sources:
         raise InputError("no inventory given (use -i FILE_OR_FOLDER)")
     data = InventoryData()
     folders: list[Path] = []
     for source in (Path(item) for item in sources):
+        if not source.exists() and "," in str(source):
+            read_host_list(str(source), data)
+            continue
         if not source.exists():
             raise InputError(f"{source}: inventory not found (no such file or folder)")
         _read_source(source, data)
         folders.append(source if source.is_dir() else source.parent)
     data.reconcile()
     return Inventory(data, [read_source_variables(folder, data) for folder in folders])
+
+
+def read_host_list(text: str, data: InventoryData) -> None:
+    """A comma-separated host list given as `-i` (`-i 192.0.2.11,ws2:2222,`), as Ansible's
+    `host_list` plugin reads it: no ranges, no variables, every host ungrouped."""
+    for entry in (item.strip() for item in text.split(",")):
+        if not entry:
+            continue
+        try:
+            host, port = parse_address(entry)
+        except AddressError:
+            host, port = entry, None
+        if "[" in host:
+            host, port = entry, None
+        if host not in data.hosts:
+            data.add_host(host, UNGROUPED, port)
 
 
 def _read_source(source: Path, data: InventoryData) -> None:

@@ -19,7 +19,8 @@ from typing import Any
 
 from provision.errors import InputError
 from provision.inventory.model import ALL, Group, InventoryData
-from provision.inventory.yaml_documents import parse_document, plain, read_text
+from provision.inventory.yaml_documents import parse_document, plain
+from provision.yaml_documents import read_text
 
 VARIABLE_FILE_EXTENSIONS = ("", ".yml", ".yaml", ".json")
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from provision.errors import InputError
+from provision.yaml_documents import parse_yaml_text
 
 
 class LineMapping(dict[Any, Any]):
@@ -70,18 +70,6 @@ _LineLoader.add_constructor("!unsafe", _construct_unsafe)
 _LineLoader.add_constructor("!vault", _refuse_vault)
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 file; a missing or unreadable file is an InputError naming it."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from None
-
-
 def parse_document(text: str, path: Path) -> Any:
     """Parse YAML (or JSON) `text` from `path`; malformed input names the file and line."""
     if path.suffix == ".json":
@@ -89,15 +77,7 @@ def parse_document(text: str, path: Path) -> Any:
             return json.loads(text, object_hook=_json_mapping)
         except ValueError:
             pass
-    try:
-        return yaml.load(text, Loader=_LineLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = error.problem or error.context or "malformed YAML"
-        raise InputError(f"{where}: malformed YAML: {problem}") from None
-    except yaml.YAMLError as error:
-        raise InputError(f"{path}: malformed YAML: {error}") from None
+    return parse_yaml_text(text, str(path), loader=_LineLoader)
 
 
 def _json_mapping(pairs: dict[str, Any]) -> LineMapping:

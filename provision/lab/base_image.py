@@ -121,7 +121,10 @@ def _install_assets(target: Path) -> None:
                     f"base image: {destination} exists; the lab's stand-in would hide it"
                 )
             destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(asset, destination)
+            shutil.copyfile(asset, destination)
+            # Modes set here, not copied: an installed package may not keep the exec bit.
+            executable = destination.parent.name in ("bin", "sbin")
+            destination.chmod(0o755 if executable else 0o644)
 
 
 def _build(paths: LabPaths, target: Path, kernel: str, log: Path) -> None:

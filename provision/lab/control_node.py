@@ -9,9 +9,9 @@ import shutil
 from provision.errors import EnvironmentNotSupportedError
 
 # Each tool the lab runs on the control node, and the Debian package that ships it.
+# (No sshd: the hosts run the sshd of the base image, inside their chroots.)
 REQUIRED_TOOLS: dict[str, str] = {
     "debootstrap": "debootstrap",
-    "sshd": "openssh-server",
     "ssh": "openssh-client",
     "ssh-keygen": "openssh-client",
     "ssh-keyscan": "openssh-client",

@@ -49,7 +49,7 @@ def render_init_script(boot: HostBoot) -> str:
         'mount -t proc -o nosuid,nodev,noexec proc "$M/proc"',
         'mount --bind -o ro "$B/boot_id" "$M/proc/sys/kernel/random/boot_id"',
         'if [ -e "$M/proc/modules" ]; then mount --bind -o ro "$B/modules" "$M/proc/modules"; fi',
-        'mount --bind -o ro "$B/driver" "$M/proc/driver"',
+        'if [ -d "$M/proc/driver" ]; then mount --bind -o ro "$B/driver" "$M/proc/driver"; fi',
         'mount --bind -o ro "$B/sys" "$M/sys"',
         'mount -t tmpfs -o mode=0755,nosuid,size=16m lab-dev "$M/dev"',
         *_device_lines(devices),

@@ -17,6 +17,8 @@ from provision.lab.paths import LabPaths
 from provision.lab.state import LabState
 
 DEFAULT_INVENTORY = Path("inventories/sandbox/hosts.yaml")
+# The group the lab's hosts are in: the one `playbooks/workstation.yaml` targets.
+LAB_GROUP = "gpu"
 
 
 def inventory_document(paths: LabPaths, state: LabState) -> dict[str, Any]:
@@ -38,7 +40,7 @@ def inventory_document(paths: LabPaths, state: LabState) -> dict[str, Any]:
     if state.mirror is not None:
         variables["lab_mirror_url"] = state.mirror.url
         variables["lab_mirror_apt_source"] = state.mirror.apt_source
-    return {"all": {"hosts": hosts, "vars": variables}}
+    return {"all": {"vars": variables, "children": {LAB_GROUP: {"hosts": hosts}}}}
 
 
 def write_inventory(path: Path, paths: LabPaths, state: LabState) -> Path:

@@ -192,11 +192,15 @@ def render_gpu_information(state: BootState) -> str:
 
 
 def render_sys_module_files(state: BootState) -> dict[str, str]:
-    """Files of `/sys/module/<name>/` per loaded module (relative path -> text)."""
+    """Files of `/sys/module/<name>/` per loaded module (relative path -> text); the real
+    `holders/` entries are symlinks, here empty files with the same names."""
     files: dict[str, str] = {}
-    for name, _, holders in loaded_modules(state):
+    for name, size, holders in loaded_modules(state):
         files[f"module/{name}/initstate"] = "live\n"
         files[f"module/{name}/refcnt"] = f"{len(holders)}\n"
+        files[f"module/{name}/coresize"] = f"{size}\n"
+        for holder in holders:
+            files[f"module/{name}/holders/{holder}"] = ""
         if name == "nvidia" and state.nvidia_version is not None:
             files[f"module/{name}/version"] = f"{state.nvidia_version}\n"
     return files

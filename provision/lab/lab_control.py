@@ -11,7 +11,7 @@ from provision.lab.control_node import check_platform
 from provision.lab.host import wait_until_ready
 from provision.lab.host_status import read_config, read_status
 from provision.lab.lab import host_public_key
-from provision.lab.paths import LabPaths
+from provision.lab.paths import HOST_NAME, LabPaths
 from provision.lab.processes import is_running
 from provision.lab.state import HostRecord, load_state
 
@@ -19,7 +19,9 @@ from provision.lab.state import HostRecord, load_state
 def _host_summary(paths: LabPaths, record: HostRecord) -> dict[str, Any]:
     status = read_status(paths.host(record.name).status_file)
     running = record.supervisor is not None and is_running(record.supervisor)
-    state = status.state if status is not None and running else "stopped"
+    state = "stopped"
+    if running:
+        state = status.state if status is not None else "booting"
     return {
         "name": record.name,
         "port": record.port,
@@ -60,7 +62,7 @@ def request_reboot(paths: LabPaths, name: str, wait: bool = True) -> str | None:
     check_platform()
     state = load_state(paths.state_file)
     record = state.hosts.get(name)
-    if record is None:
+    if record is None or not HOST_NAME.match(name):
         known = ", ".join(sorted(state.hosts)) or "none"
         raise InputError(f"lab: no host '{name}' in {paths.root} (hosts: {known})")
     host_paths = paths.host(name)

@@ -26,6 +26,19 @@ def mounts_under(directory: Path) -> list[Path]:
     return [point for point in mount_points() if point == directory or directory in point.parents]
 
 
+def overlay_lower_dirs() -> set[Path]:
+    """The lower dirs of every overlay mounted on this machine (any lab's hosts)."""
+    lower_dirs: set[Path] = set()
+    for line in MOUNTINFO.read_text().splitlines():
+        _, _, after = line.partition(" - ")
+        fields = after.split()
+        if len(fields) >= 3 and fields[0] == "overlay":
+            for option in fields[2].split(","):
+                if option.startswith("lowerdir="):
+                    lower_dirs.update(Path(_unescape(part)) for part in option[9:].split(":"))
+    return lower_dirs
+
+
 def is_mounted(point: Path) -> bool:
     """True when something is mounted at `point`."""
     return point in mount_points()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from provision.errors import InputError
+
 HOST_NAME_PREFIX = "lab-"
+HOST_NAME = re.compile(r"^lab-[0-9]{2,3}$")
 
 
 def host_name(number: int) -> str:
@@ -157,5 +161,7 @@ class LabPaths:
         return self.root / "lock"
 
     def host(self, name: str) -> HostPaths:
-        """The files of host `name`."""
+        """The files of host `name` (a lab host name, so no path can escape the lab dir)."""
+        if not HOST_NAME.match(name):
+            raise InputError(f"'{name}' is not a lab host name (lab-01, lab-02, ...)")
         return HostPaths(self.hosts / name)

@@ -84,12 +84,20 @@ def signal_process(record: ProcessRecord, number: signal.Signals) -> bool:
     return False
 
 
+def _reap_if_child(record: ProcessRecord) -> None:
+    """Collect the exit status when the process was our own child (no zombie is left)."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(record.pid, os.WNOHANG)
+
+
 def stop_process(record: ProcessRecord, grace: float = 10.0) -> None:
     """SIGTERM the recorded process, then SIGKILL it if it outlives `grace` seconds."""
     if signal_process(record, signal.SIGTERM) and wait_for_exit(record, grace):
+        _reap_if_child(record)
         return
     if signal_process(record, signal.SIGKILL):
         deadline = time.monotonic() + grace
         while not wait_for_exit(record, max(0.0, deadline - time.monotonic())):
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"process {record.pid} survived SIGKILL")
+    _reap_if_child(record)

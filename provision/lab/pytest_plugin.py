@@ -1,7 +1,7 @@
 """pytest fixtures for tests against the sandbox lab (the Molecule-like part).
 
 - `lab` (session): a lab with `LAB_HOSTS` hosts, started once per test session under
-  `.lab-test` (or `$PROVISION_LAB_TEST_DIR`), brought down at the end.
+  `.lab/pytest` (or `$PROVISION_LAB_TEST_DIR`), brought down at the end.
 - `fresh_host` (function): a new host on a new overlay of the cached base image.
 - `ssh`: runs a command on a lab host with the real `ssh` client, the lab's key and
   known_hosts (StrictHostKeyChecking=yes).
@@ -31,7 +31,7 @@ from provision.lab.state import LabState, load_state
 
 LAB_HOSTS = 3
 TEST_REBOOT_DELAY = 1.0
-DEFAULT_TEST_DIR = Path(__file__).resolve().parents[2] / ".lab-test"
+DEFAULT_TEST_DIR = Path(__file__).resolve().parents[2] / ".lab" / "pytest"
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,24 @@ def fresh_host(lab: RunningLab) -> Iterator[LabHost]:
         yield _hosts(lab.paths)[name]
     finally:
         remove_host(lab.paths, name)
+
+
+@pytest.fixture
+def new_host(lab: RunningLab) -> Iterator[Callable[..., LabHost]]:
+    """`new_host(snapshot=None)`: start a host (from a snapshot taken with
+    `provision.lab.snapshots.take_snapshot`, if named); all are removed after the test."""
+    started: list[str] = []
+
+    def start(snapshot: str | None = None) -> LabHost:
+        name = add_host(lab.paths, snapshot=snapshot)
+        started.append(name)
+        return _hosts(lab.paths)[name]
+
+    try:
+        yield start
+    finally:
+        for name in started:
+            remove_host(lab.paths, name)
 
 
 @pytest.fixture

@@ -70,7 +70,14 @@ class Supervisor:
         return " | ".join(lines[-3:])
 
     def boot(self) -> None:
-        """Start the next boot and return once sshd greets (or the boot failed)."""
+        """Start the next boot and return once sshd greets (or report why it failed)."""
+        try:
+            self._boot()
+        except (OSError, ValueError, subprocess.SubprocessError) as error:
+            self._report(state="failed", message=f"boot failed: {error}")
+
+    def _boot(self) -> None:
+        self.config = read_config(self.paths.config_file)  # `lab up --gpu` may have changed it
         number = self.status.boot_number + 1
         state = plan_boot(
             self.paths.merged, self.config.kernel, self.config.name, self.config.gpu_name
@@ -91,8 +98,9 @@ class Supervisor:
             log.write(f"--- provision-lab: boot {number} of {self.config.name}\n".encode())
             log.flush()
             self.process = subprocess.Popen(
-                [require_tool("unshare"), "--mount", "--uts", "--pid", "--fork", "--kill-child",
-                 "--propagation", "private", "/bin/sh", str(self.paths.init_script)],
+                [require_tool("unshare"), "--mount", "--uts", "--ipc", "--pid", "--fork",
+                 "--kill-child", "--propagation", "private",
+                 "/bin/sh", str(self.paths.init_script)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log,
             )  # fmt: skip
         self._await_ready()
@@ -168,7 +176,8 @@ class Supervisor:
                 continue
             self._report(state="rebooting")
             self.power_off()
-            time.sleep(self.config.reboot_delay)  # the simulated downtime, not a readiness wait
+            delay = read_config(self.paths.config_file).reboot_delay
+            time.sleep(delay)  # the simulated downtime, not a readiness wait
             if not self.stopping:
                 self.boot()
 

@@ -154,9 +154,7 @@ GOOD_DRIVER = "driver: {version: 535.154.05}"
         ),
     ],
 )
-def test_bad_playbook_input(
-    provision_cli: CliRunner, site: Path, text: str, expected: str
-) -> None:
+def test_bad_playbook_input(provision_cli: CliRunner, site: Path, text: str, expected: str) -> None:
     code, message = run_play(provision_cli, site, text)
     assert code == 2
     assert message.startswith(str(site / "play.yaml")) or message.startswith(str(site))

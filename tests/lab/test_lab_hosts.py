@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from provision.lab.pytest_plugin import RunningLab, SshRunner, ssh_command
+from provision.lab.lab import add_host, remove_host
+from provision.lab.pytest_plugin import LabHost, RunningLab, SshRunner, ssh_command
 
 pytestmark = pytest.mark.lab
 
@@ -80,3 +82,20 @@ def test_an_interactive_login_gets_a_terminal(lab: RunningLab, ssh: SshRunner) -
     argv.insert(1, "-tt")
     with_tty = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
     assert with_tty.stdout.strip().startswith("/dev/pts/")
+
+
+def test_a_fresh_host_is_a_new_overlay_of_the_base_image(lab: RunningLab, ssh: SshRunner) -> None:
+    ssh(lab.hosts["lab-01"], "touch /etc/changed-on-lab-01")
+    started = time.monotonic()
+    name = add_host(lab.paths)
+    print(f"fresh host {name} accepted SSH {time.monotonic() - started:.2f} s after add_host")
+    try:
+        host = LabHost(name, lab.state().hosts[name].port, lab.paths)
+        assert ssh(host, "hostname").stdout.strip() == name
+        assert ssh(host, "test -e /etc/changed-on-lab-01", check=False).returncode == 1
+        keys = lab.paths.known_hosts.read_text().splitlines()
+        assert len({line.split()[2] for line in keys}) == len(keys) == len(lab.state().hosts)
+    finally:
+        remove_host(lab.paths, name)
+    assert name not in lab.state().hosts
+    assert not lab.paths.host(name).root.exists()

@@ -3,10 +3,14 @@ initramfs built from it, and the installed nvidia module's version."""
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from provision.lab.kernel_simulation import DEFAULT_GPU, GPU_BUS_ID
+from provision.lab.paths import LabPaths
 from provision.lab.pytest_plugin import LabHost, SshRunner, wait_for_new_boot
+from provision.lab.state import load_state
 
 pytestmark = pytest.mark.lab
 
@@ -84,3 +88,19 @@ def test_nouveau_keeps_the_nvidia_module_from_loading(fresh_host: LabHost, ssh: 
     modules = loaded_modules(ssh, fresh_host)
     assert "nouveau" in modules and "nvidia" not in modules
     assert ssh(fresh_host, "test -e /proc/driver/nvidia/version", check=False).returncode == 1
+
+
+def test_the_stand_in_gpu_is_chosen_per_lab(second_lab: LabPaths, ssh: SshRunner) -> None:
+    gpu = "NVIDIA H100 80GB HBM3"
+    result = subprocess.run(
+        ["provision", "lab", "up", "--hosts", "1", "--gpu", gpu, "--dir", str(second_lab.root),
+         "--inventory", str(second_lab.root / "hosts.yaml")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    host = LabHost("lab-01", load_state(second_lab.state_file).hosts["lab-01"].port, second_lab)
+    ssh(host, FAKE_MODULE.format(version="550.54.15"))
+    ssh(host, f"{BLACKLIST} && update-initramfs -u")
+    reboot(ssh, host)
+    information = ssh(host, f"cat /proc/driver/nvidia/gpus/{GPU_BUS_ID}/information").stdout
+    assert f"Model: \t\t {gpu}\n" in information

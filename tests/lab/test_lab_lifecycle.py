@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,26 +14,13 @@ import yaml
 
 from provision.errors import ProvisionError
 from provision.lab.host_status import read_status
-from provision.lab.lab import down, up
+from provision.lab.lab import down, remove_host, up
 from provision.lab.mounts import mounts_under
 from provision.lab.paths import LabPaths
-from provision.lab.processes import ProcessRecord, is_running
+from provision.lab.processes import ProcessRecord, is_running, wait_for_exit
 from provision.lab.pytest_plugin import RunningLab
 
 pytestmark = pytest.mark.lab
-
-
-@pytest.fixture
-def second_lab(lab: RunningLab, tmp_path: Path) -> Iterator[LabPaths]:
-    """Another lab dir sharing the session's base image and mirror (no new debootstrap)."""
-    paths = LabPaths.at(tmp_path / "second-lab")
-    paths.root.mkdir()
-    paths.base.symlink_to(lab.paths.base.resolve())
-    paths.mirror.symlink_to(lab.paths.mirror.resolve())
-    try:
-        yield paths
-    finally:
-        down(paths)
 
 
 def recorded_processes(paths: LabPaths) -> list[ProcessRecord]:
@@ -121,8 +108,6 @@ def test_up_twice_keeps_the_running_hosts(lab: RunningLab) -> None:
 
 
 def test_up_with_more_hosts_adds_them(lab: RunningLab) -> None:
-    from provision.lab.lab import remove_host
-
     before = lab.state()
     try:
         grown = up(lab.paths, len(before.hosts) + 1)
@@ -149,7 +134,7 @@ def test_cli_up_writes_the_inventory_and_status_shows_the_lab(
     state = lab.state()
     assert state.mirror is not None
     for name, record in state.hosts.items():
-        assert document["all"]["hosts"][name] == {
+        assert document["all"]["children"]["gpu"]["hosts"][name] == {
             "ansible_host": "127.0.0.1",
             "ansible_port": record.port,
             "ansible_user": "root",
@@ -172,3 +157,37 @@ def test_cli_up_writes_the_inventory_and_status_shows_the_lab(
     assert all(host["boot_id"] and host["pid"] for host in shown["hosts"])
     assert shown["mirror"]["url"] == state.mirror.url
     assert shown["mirror"]["apt_source"].startswith("deb [trusted=yes] http://127.0.0.1:")
+
+
+def test_up_restarts_a_host_whose_sshd_died(lab: RunningLab) -> None:
+    host_paths = lab.paths.host("lab-03")
+    before = read_status(host_paths.status_file)
+    assert before is not None and before.sshd is not None and before.state == "up"
+    os.kill(before.sshd.pid, signal.SIGKILL)
+    assert wait_for_exit(before.sshd, 10)
+    shown = subprocess.run(
+        ["provision", "lab", "status", "--json", "--dir", str(lab.paths.root)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    states = {host["name"]: host["state"] for host in json.loads(shown.stdout)["hosts"]}
+    assert states["lab-03"] == "failed"
+    state = up(lab.paths, 3)
+    after = read_status(host_paths.status_file)
+    assert after is not None and after.state == "up" and after.boot_id != before.boot_id
+    assert state.hosts["lab-03"].port == lab.hosts["lab-03"].port
+    assert accepts(lab.hosts["lab-03"].port)
+
+
+def test_a_base_image_in_use_by_running_hosts_is_never_rebuilt(
+    lab: RunningLab, second_lab: LabPaths
+) -> None:
+    recipe = lab.paths.base_recipe_hash
+    saved = recipe.read_text()
+    inode = lab.paths.base_rootfs.stat().st_ino
+    recipe.write_text("an older recipe\n")
+    try:
+        state = up(second_lab, 1)
+    finally:
+        recipe.write_text(saved)
+    assert lab.paths.base_rootfs.stat().st_ino == inode
+    assert accepts(state.hosts["lab-01"].port)

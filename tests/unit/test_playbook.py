@@ -99,8 +99,11 @@ def test_magic_variables_are_set_per_host(tmp_path: Path, inventory_dir: Path) -
     """
     plays = resolve(tmp_path, inventory_dir, text)
     users = {host.name: host.state.shell_profile.users for host in plays[0].hosts}
-    assert users == {"ws01": ("ws01", "bench", "gpu"), "ws02": ("ws02", "bench", "gpu"),
-                     "build01": ("build01", "cpu")}
+    assert users == {
+        "ws01": ("ws01", "bench", "gpu"),
+        "ws02": ("ws02", "bench", "gpu"),
+        "build01": ("build01", "cpu"),
+    }
 
 
 def test_limit_narrows_each_play(tmp_path: Path, inventory_dir: Path) -> None:
@@ -120,7 +123,10 @@ def test_a_limit_that_leaves_no_host_is_an_error(tmp_path: Path, inventory_dir: 
         ("hosts: all\n", "a playbook is a list of plays, got a mapping"),
         ("- just a string\n", "play 1: a play is a mapping, got a string"),
         ("- hosts: all\n", "play 1: state: required key is missing"),
-        ("- hosts: all\n  state: {}\n  var: {}\n", "play 1: var: unknown key (did you mean 'vars'?)"),
+        (
+            "- hosts: all\n  state: {}\n  var: {}\n",
+            "play 1: var: unknown key (did you mean 'vars'?)",
+        ),
         ("- hosts: all\n  state: {}\n  serial: lots\n", "play 1: serial"),
         ("- hosts: all\n  state: {}\n  max_fail_percentage: 120\n", "play 1: max_fail_percentage"),
     ],

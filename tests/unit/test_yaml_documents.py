@@ -28,7 +28,7 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
 
 
 def test_a_folder_is_not_a_file(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="is a folder, expected a YAML file"):
+    with pytest.raises(InputError, match="is a folder, expected a file"):
         load_yaml_file(tmp_path)
 
 

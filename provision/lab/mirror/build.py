@@ -14,10 +14,12 @@ import hashlib
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+from provision.errors import ProvisionError
 from provision.lab.mirror import catalog, layout
 from provision.lab.mirror.apt_repository import build_apt_repository
 from provision.lab.mirror.conda_installer import (
@@ -63,6 +65,13 @@ def describe(root: Path, recipe: str, cached: bool) -> MirrorBuild:
 def build_mirror(destination: Path) -> MirrorBuild:
     """Build (or reuse) the mirror at `destination` and describe it."""
     destination = destination.absolute()
+    try:
+        return _build_or_reuse(destination)
+    except OSError as error:
+        raise ProvisionError(f"cannot build the lab mirror in {destination}: {error}") from error
+
+
+def _build_or_reuse(destination: Path) -> MirrorBuild:
     destination.parent.mkdir(parents=True, exist_ok=True)
     recipe = recipe_hash()
     with _locked(destination):
@@ -111,10 +120,17 @@ def _module(version: str) -> bytes:
 
 
 def _build_contents(root: Path, previous: Path) -> None:
-    build_apt_repository(all_packages(_module), root / layout.APT)
-    _build_runfiles(root)
-    build_cudnn_archives(catalog.CUDNN_BUILDS, root)
-    _build_conda(root)
+    """The PyTorch side (download, zip) runs beside the stand-ins: both mostly wait."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        torch_side = pool.submit(_build_torch_side, root, previous)
+        build_apt_repository(all_packages(_module), root / layout.APT)
+        _build_runfiles(root)
+        build_cudnn_archives(catalog.CUDNN_BUILDS, root)
+        _build_conda(root)
+        torch_side.result()
+
+
+def _build_torch_side(root: Path, previous: Path) -> None:
     _carry_over(previous / layout.WHEELS, root / layout.WHEELS, "*.whl")
     wheels = download_wheels([f"torch=={catalog.TORCH_VERSION}"], root / layout.WHEELS)
     _build_libtorch(root, previous, wheels)
@@ -157,6 +173,8 @@ def _build_libtorch(root: Path, previous: Path, wheels: list[Path]) -> None:
     else:
         build_version = f"{catalog.TORCH_VERSION}+{catalog.TORCH_VARIANT}"
         build_libtorch_zip(wheel, build_version, target)
+    alias = layout.libtorch_zip_alias_name(catalog.TORCH_VERSION, catalog.TORCH_VARIANT)
+    os.link(target, target.with_name(alias))
     (root / LIBTORCH_KEY).write_text(key + "\n", encoding="utf-8")
 
 

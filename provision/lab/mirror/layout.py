@@ -54,6 +54,11 @@ def libtorch_zip_name(version: str, variant: str) -> str:
     return f"libtorch-cxx11-abi-shared-with-deps-{version}+{variant}.zip"
 
 
+def libtorch_zip_alias_name(version: str, variant: str) -> str:
+    """The same archive under the shorter name of cxx11-ABI-only releases (no `-cxx11-abi`)."""
+    return f"libtorch-shared-with-deps-{version}+{variant}.zip"
+
+
 def libtorch_zip_path(version: str, variant: str) -> PurePosixPath:
     """`libtorch/cpu/<zip>` under libtorch/, as on PyTorch's download server."""
     return LIBTORCH / "libtorch" / variant / libtorch_zip_name(version, variant)

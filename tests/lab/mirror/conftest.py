@@ -1,10 +1,10 @@
 """Fixtures for the lab mirror tests: one built mirror per session, throwaway roots, helpers.
 
-The mirror is built (or reused, by recipe hash) under `.lab/test-mirror` so repeated runs are
-warm. Root tests install into a throwaway root: a private mount namespace holding an overlay
-of this machine's `/` on a tmpfs, so nothing they install reaches the machine, and every
-mount goes away with the namespace (this machine's kernel may have no /proc/modules, so
-/proc there is a tmpfs holding the simulated files).
+The mirror is built (or reused, by recipe hash) where the session lab serves it from, so one
+test session builds it once and repeated runs are warm. Root tests install into a throwaway
+root: a private mount namespace holding an overlay of this machine's `/` on a tmpfs, so
+nothing they install reaches the machine, and every mount goes away with the namespace (this
+machine's kernel may have no /proc/modules, so /proc there is a tmpfs of simulated files).
 """
 
 from __future__ import annotations
@@ -17,9 +17,13 @@ from pathlib import Path
 import pytest
 
 from provision.lab.mirror import MirrorBuild, build_mirror
+from provision.lab.paths import LabPaths
+from provision.lab.pytest_plugin import DEFAULT_TEST_DIR
 
-REPOSITORY = Path(__file__).resolve().parents[3]
-TEST_MIRROR = Path(os.environ.get("LAB_TEST_MIRROR", REPOSITORY / ".lab" / "test-mirror"))
+# The same folder the session lab serves, so one test session builds the mirror once.
+TEST_MIRROR = LabPaths.at(
+    Path(os.environ.get("PROVISION_LAB_TEST_DIR", DEFAULT_TEST_DIR))
+).mirror_content
 
 SANDBOX_SCRIPT = r"""
 set -e

@@ -177,6 +177,10 @@ def test_libtorch_zip_has_libtorch_layout(mirror: MirrorBuild) -> None:
         "libtorch/share/cmake/Torch/TorchConfig.cmake",
     } <= names
     assert "libtorch/lib/libtorch_python.so" not in names
+    alias = (Path(mirror.root) / mirror.libtorch_zip).with_name(
+        "libtorch-shared-with-deps-2.13.0+cpu.zip"
+    )
+    assert alias.samefile(Path(mirror.root) / mirror.libtorch_zip)
 
 
 def test_libtorch_example_compiles_and_prints_a_2x3_tensor(

@@ -28,7 +28,7 @@ QUERY = "nvidia-smi --query-gpu=driver_version --format=csv,noheader"
 
 def reboot(ssh: SshRunner, host: LabHost) -> None:
     before = ssh(host, "cat /proc/sys/kernel/random/boot_id").stdout.strip()
-    ssh(host, "reboot")
+    ssh(host, "reboot", check=False)  # the session may drop before ssh reads the exit status
     wait_for_new_boot(host, before)
 
 

@@ -127,3 +127,30 @@ def test_urls_keep_upstream_paths(mirror: MirrorBuild) -> None:
         "http://127.0.0.1:9/libtorch/libtorch/cpu/"
         "libtorch-cxx11-abi-shared-with-deps-2.13.0%2Bcpu.zip"
     )
+
+
+DRIVER_FLAGS = [
+    "-a", "--accept-license", "-s", "--silent", "-q", "--no-questions", "--ui=none", "--dkms",
+    "--no-dkms", "--no-drm", "--no-opengl-files", "--no-x-check", "--no-nouveau-check",
+    "--disable-nouveau", "--no-kernel-modules", "--kernel-source-path=/usr/src/linux",
+    "--kernel-source-path", "/usr/src/linux", "-k", "6.1.0-18-amd64", "--tmpdir=/tmp",
+    "-m=kernel-open", "--kernel-module-type=proprietary", "--no-backup", "--systemd",
+]  # fmt: skip
+CUDA_FLAGS = [
+    "--silent", "--driver", "--toolkit", "--toolkitpath=/opt/cuda", "--installpath=/opt",
+    "--defaultroot=/opt/root", "--no-opengl-libs", "--no-man-page", "--override",
+    "--override-driver-check", "--no-drm", "--tmpdir=/tmp", "--kernel-source-path=/usr/src/x",
+    "--kernel-object-path=/usr/src/x/obj", "-m=kernel-open", "--run-nvidia-xconfig",
+]  # fmt: skip
+
+
+def test_driver_runfile_accepts_nvidia_installer_flags(mirror_root: Path) -> None:
+    result = run(mirror_root / DRIVER_RUNFILE, *DRIVER_FLAGS, "--version")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith("nvidia-installer:  version 535.154.05")
+
+
+def test_cuda_runfile_accepts_cuda_installer_flags(mirror_root: Path) -> None:
+    result = run(mirror_root / CUDA_RUNFILE, *CUDA_FLAGS, "--help")
+    assert result.returncode == 0, result.stdout
+    assert "--toolkitpath=<path>" in result.stdout

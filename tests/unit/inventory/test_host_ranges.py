@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from provision.inventory.ranges import HostRangeError, expand_host_pattern, expand_host_range
 
@@ -63,3 +65,20 @@ PORTS = [
 @pytest.mark.parametrize(("entry", "names", "port"), PORTS)
 def test_expand_host_pattern_splits_port(entry: str, names: list[str], port: int | None) -> None:
     assert expand_host_pattern(entry) == (names, port)
+
+
+@given(
+    begin=st.integers(min_value=0, max_value=200),
+    length=st.integers(min_value=0, max_value=60),
+    step=st.integers(min_value=1, max_value=7),
+    width=st.integers(min_value=2, max_value=4),
+)
+def test_padded_numeric_ranges_match_python_range(
+    begin: int, length: int, step: int, width: int
+) -> None:
+    end = begin + length
+    if len(str(end)) > width:
+        return
+    pattern = f"n[{begin:0{width}d}:{end:0{width}d}:{step}].lab"
+    expected = [f"n{number:0{width}d}.lab" for number in range(begin, end + 1, step)]
+    assert expand_host_range(pattern) == expected

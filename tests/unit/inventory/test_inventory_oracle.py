@@ -22,7 +22,9 @@ CASE_FOLDERS = sorted(path.parent for path in CASES.glob("*/case.json"))
 
 def load_case(folder: Path) -> Inventory:
     case = json.loads((folder / "case.json").read_text())
-    return load_inventory([folder / source for source in case["sources"]])
+    return load_inventory(
+        [Path(source) if "," in source else folder / source for source in case["sources"]]
+    )
 
 
 def recorded_patterns() -> list[tuple[Path, str, dict[str, Any]]]:
@@ -38,6 +40,7 @@ def test_every_case_has_recorded_outputs() -> None:
     for folder in CASE_FOLDERS:
         assert (folder / "expected_list.json").is_file(), folder
         assert (folder / "expected_hosts.json").is_file(), folder
+        assert (folder / "expected_group_names.json").is_file(), folder
 
 
 @pytest.mark.parametrize("folder", CASE_FOLDERS, ids=lambda folder: folder.name)
@@ -75,3 +78,11 @@ def test_select_matches_ansible_list_hosts(
 def test_hosts_follow_ansible_all_order(folder: Path) -> None:
     recorded = json.loads((folder / "expected_hosts.json").read_text())["patterns"]
     assert load_case(folder).hosts in recorded["all"]["orders"]
+
+
+@pytest.mark.parametrize("folder", CASE_FOLDERS, ids=lambda folder: folder.name)
+def test_group_names_match_ansible(folder: Path) -> None:
+    expected = json.loads((folder / "expected_group_names.json").read_text())
+    inventory = load_case(folder)
+    assert sorted(expected) == sorted(inventory.hosts)
+    assert {host: inventory.group_names(host) for host in inventory.hosts} == expected

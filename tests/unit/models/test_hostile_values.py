@@ -92,11 +92,17 @@ FIELDS = [
 HARMLESS_INSIDE = {"url": {"", "--force"}, "apt line": {"", "--force", "a b"}}
 
 
-@pytest.mark.parametrize("field", FIELDS)
-@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (field, value)
+        for field in FIELDS
+        for value in HOSTILE
+        # Inside a longer URL or apt line these are harmless and valid.
+        if value not in HARMLESS_INSIDE.get(field, set())
+    ],
+)
 def test_hostile_values_are_rejected_everywhere(field: str, value: str) -> None:
-    if value in HARMLESS_INSIDE.get(field, set()):
-        pytest.skip("part of a longer URL or apt line, where it is harmless and valid")
     with pytest.raises(InputError):
         parse_host_state(state_with(field, value), "w")
 

@@ -1,0 +1,137 @@
+"""The managed CUDA block of a shell start-up file, edited as bytes.
+
+The block is the lines between a line that is exactly `# BEGIN provision: cuda` and one
+that is exactly `# END provision: cuda` (a trailing CR allowed, as the facts parser reads
+them). Every byte outside the block is kept as it was: undecodable bytes, CRLF line ends,
+a missing final newline, and lines that only resemble a marker (indented, or with more
+text) are the user's. Pure: the runner reads the file and writes the result atomically.
+"""
+
+from __future__ import annotations
+
+import re
+
+BEGIN_MARKER = b"# BEGIN provision: cuda"
+END_MARKER = b"# END provision: cuda"
+_CUDA_EXPORT = re.compile(
+    rb"^\s*(?:export\s+)?(PATH|LD_LIBRARY_PATH|LIBRARY_PATH|CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDACXX)"
+    rb"\s*="
+)
+
+
+class UnterminatedBlockError(ValueError):
+    """The file has a begin marker without an end marker: where the block ends is unknown,
+    so nothing is edited rather than guessing which of the user's lines to replace."""
+
+
+def split_lines(content: bytes) -> list[bytes]:
+    """Lines split after each LF only (CR and other line breaks stay inside a line)."""
+    parts = content.split(b"\n")
+    lines = [part + b"\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _is_marker(line: bytes, marker: bytes) -> bool:
+    return line.removesuffix(b"\n").removesuffix(b"\r") == marker
+
+
+def _blocks(lines: list[bytes]) -> list[tuple[int, int]]:
+    """(begin line index, end line index) of every complete block, in order."""
+    blocks = []
+    begin: int | None = None
+    for index, line in enumerate(lines):
+        if begin is None and _is_marker(line, BEGIN_MARKER):
+            begin = index
+        elif begin is not None and _is_marker(line, END_MARKER):
+            blocks.append((begin, index))
+            begin = None
+    if begin is not None:
+        raise UnterminatedBlockError(
+            f"line {begin + 1} begins the managed block but no '# END provision: cuda' follows"
+        )
+    return blocks
+
+
+def _check_body(block: bytes) -> bytes:
+    body = block if not block or block.endswith(b"\n") else block + b"\n"
+    for line in split_lines(body):
+        if _is_marker(line, BEGIN_MARKER) or _is_marker(line, END_MARKER):
+            raise ValueError("the block's content must not contain the block's own markers")
+    return body
+
+
+def _region(body: bytes, end_line_ending: bytes) -> bytes:
+    return BEGIN_MARKER + b"\n" + body + END_MARKER + end_line_ending
+
+
+def apply_block(original: bytes | None, block: bytes) -> bytes:
+    """`original` with its managed block holding `block` (the lines between the markers).
+
+    A missing or empty file becomes just the block; a file without a block gets it appended
+    (after a newline when its last line has none, and then without a final newline, so
+    the file keeps its style); an existing block is replaced in place and any further
+    blocks are removed. Applying twice gives the same bytes as applying once.
+    """
+    body = _check_body(block)
+    if not original:
+        return _region(body, b"\n")
+    lines = split_lines(original)
+    blocks = _blocks(lines)
+    if not blocks:
+        if original.endswith(b"\n"):
+            return original + _region(body, b"\n")
+        return original + b"\n" + _region(body, b"")
+    first_begin, first_end = blocks[0]
+    ending = lines[first_end][len(END_MARKER) :]
+    kept = _without_blocks(lines, blocks[1:])
+    offset = first_end - first_begin + 1
+    before = b"".join(kept[:first_begin])
+    after = b"".join(kept[first_begin + offset :])
+    return before + _region(body, ending) + after
+
+
+def _without_blocks(lines: list[bytes], blocks: list[tuple[int, int]]) -> list[bytes]:
+    """`lines` without the given blocks; a block that ends the file without a final newline
+    also takes the newline before it (the one `apply_block` added)."""
+    kept = list(lines)
+    for begin, end in reversed(blocks):
+        at_end_unterminated = end == len(kept) - 1 and not kept[end].endswith(b"\n")
+        del kept[begin : end + 1]
+        if at_end_unterminated and begin > 0:
+            kept[begin - 1] = kept[begin - 1].removesuffix(b"\n")
+    return kept
+
+
+def remove_block(content: bytes) -> bytes:
+    """`content` without any managed block: the inverse of `apply_block` on a file that had
+    none."""
+    lines = split_lines(content)
+    return b"".join(_without_blocks(lines, _blocks(lines)))
+
+
+def read_block(content: bytes) -> bytes | None:
+    """The lines of the first managed block, or None when the file has none."""
+    lines = split_lines(content)
+    blocks = _blocks(lines)
+    if not blocks:
+        return None
+    begin, end = blocks[0]
+    return b"".join(lines[begin + 1 : end])
+
+
+def find_unmanaged_cuda_exports(content: bytes) -> list[str]:
+    """`line N: TEXT` of every CUDA-related export outside the managed block, for warnings
+    (they may override the block, and are the user's to change)."""
+    lines = split_lines(content)
+    try:
+        inside = {index for begin, end in _blocks(lines) for index in range(begin, end + 1)}
+    except UnterminatedBlockError:
+        inside = set()
+    found = []
+    for index, line in enumerate(lines):
+        text = line.removesuffix(b"\n").removesuffix(b"\r")
+        if index not in inside and _CUDA_EXPORT.match(text) and b"cuda" in text.lower():
+            found.append(f"line {index + 1}: {text.decode('utf-8', 'replace')}")
+    return found

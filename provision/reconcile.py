@@ -1,0 +1,155 @@
+"""`reconcile`: desired state + facts -> the host's plan. Pure: no I/O, no clock.
+
+The changes follow the dependencies of the original notes: nouveau blacklist -> purge of
+conflicting drivers -> apt repository -> driver -> reboot -> CUDA toolkits -> cuDNN ->
+active CUDA (symlink, shell blocks) -> conda -> envs -> PyTorch -> libtorch. A host is
+refused, before anything changes, when its OS or architecture is not supported or its
+GPUs cannot run the desired driver and CUDA. A held dpkg lock does not refuse the host:
+every apt command waits for the lock (up to `DPKG_LOCK_TIMEOUT_S`) and the plan warns.
+"""
+
+from __future__ import annotations
+
+from provision.compat import check_gpus
+from provision.facts.model import Facts
+from provision.facts.script import FactsRequest
+from provision.models import HostState
+from provision.plan import Change, Handler, Plan
+from provision.tasks.active_cuda import active_link_warning, plan_active_cuda
+from provision.tasks.apt_repository import (
+    MIRROR_LIST_PATH,
+    NVIDIA_LIST_PATH,
+    plan_apt_repository,
+)
+from provision.tasks.commands import DPKG_LOCK_TIMEOUT_S
+from provision.tasks.conda import plan_conda, plan_conda_envs, plan_prune_envs, unmanaged_envs
+from provision.tasks.cuda import RUNFILE_DRIVERS, plan_cuda, unmanaged_toolkits
+from provision.tasks.cudnn import plan_cudnn, unmanaged_cudnn
+from provision.tasks.distro import unsupported_os_reason
+from provision.tasks.driver import plan_driver, plan_purge
+from provision.tasks.handlers import HANDLERS
+from provision.tasks.libtorch import plan_libtorch
+from provision.tasks.nouveau import BLACKLIST_PATH, plan_nouveau
+from provision.tasks.pytorch import plan_pytorch
+from provision.tasks.reboot import has_nvidia_gpu, plan_reboot, reboot_change
+from provision.tasks.shell_profile import plan_shell_profile, shell_profile_warnings
+
+
+def facts_request(desired: HostState) -> FactsRequest:
+    """What the fact script must look at for `reconcile` to plan `desired` exactly: the
+    users' shell files, the conda prefix, the libtorch folder and the managed files."""
+    files = []
+    if desired.driver is not None and desired.driver.blacklist_nouveau:
+        files.append(BLACKLIST_PATH)
+    if desired.driver is not None or desired.cuda_toolkits or desired.cudnn:
+        files.append(MIRROR_LIST_PATH if desired.sources.apt_repository else NVIDIA_LIST_PATH)
+    return FactsRequest(
+        users=desired.shell_profile.users,
+        conda_prefix=desired.conda.prefix if desired.conda else None,
+        libtorch_path=desired.libtorch.path if desired.libtorch else None,
+        files=tuple(files),
+    )
+
+
+def refusal(desired: HostState, facts: Facts) -> str | None:
+    """Why the host must not be touched at all, or None."""
+    unsupported = unsupported_os_reason(facts)
+    if unsupported is not None:
+        return unsupported
+    names = [gpu.name for gpu in facts.nvidia.gpus if gpu.name]
+    errors = [finding for finding in check_gpus(desired, names) if finding.level == "error"]
+    if errors:
+        return "; ".join(finding.message for finding in errors)
+    for toolkit in desired.cuda_toolkits:
+        if toolkit.source == "runfile" and toolkit.version not in RUNFILE_DRIVERS:
+            return (
+                f"the runfile of CUDA {toolkit.version} is not known (its file name carries "
+                "the bundled driver's version): use source apt or a known update"
+            )
+    return None
+
+
+def _warnings(desired: HostState, facts: Facts) -> list[str]:
+    warnings = [
+        finding.message
+        for finding in check_gpus(desired, [gpu.name for gpu in facts.nvidia.gpus if gpu.name])
+        if finding.level == "warning"
+    ]
+    if desired.driver is not None and not facts.nvidia.gpus and has_nvidia_gpu(facts):
+        warnings.append(
+            "no NVIDIA driver is loaded, so the GPUs' names are unknown and their support by "
+            "the driver and CUDA is checked only after the reboot"
+        )
+    if desired.driver is not None and facts.kernel.secure_boot:
+        warnings.append(
+            "Secure Boot is on: the NVIDIA kernel module loads only when signed with an "
+            "enrolled key (MOK); an unsigned one leaves the driver unloaded after the reboot"
+        )
+    for holder in facts.apt.lock_holders:
+        warnings.append(
+            f"{holder.path} is held by process {holder.pid} ({holder.command}): apt commands "
+            f"wait for it up to {DPKG_LOCK_TIMEOUT_S} s"
+        )
+    for toolkit in desired.cuda_toolkits:
+        if toolkit.source == "apt" and toolkit.path != f"/usr/local/cuda-{toolkit.release}":
+            warnings.append(
+                f"CUDA {toolkit.version} comes from apt, which installs it in "
+                f"/usr/local/cuda-{toolkit.release}, not {toolkit.path}"
+            )
+    link = active_link_warning(desired, facts)
+    return [*warnings, *([link] if link else []), *shell_profile_warnings(desired, facts)]
+
+
+def _driver_stage(desired: HostState, facts: Facts) -> list[Change]:
+    """nouveau, purge, repository, driver and reboot, with a first reboot for a runfile
+    driver while nouveau is loaded (NVIDIA's installer refuses to run beside it)."""
+    changes = plan_nouveau(desired, facts) + plan_purge(desired, facts)
+    changes += plan_apt_repository(desired, facts)
+    driver_changes = plan_driver(desired, facts)
+    runfile = desired.driver is not None and desired.driver.source == "runfile"
+    if runfile and driver_changes and facts.kernel.nouveau.loaded:
+        changes.append(
+            reboot_change(["nouveau is loaded, and NVIDIA's installer refuses to run beside it"])
+        )
+        return changes + driver_changes + plan_reboot(desired, facts, driver_changes)
+    changes += driver_changes
+    return changes + plan_reboot(desired, facts, changes)
+
+
+def _handlers(changes: list[Change]) -> tuple[Handler, ...]:
+    names: list[str] = []
+    for change in changes:
+        names += [name for name in change.notifies if name not in names]
+    return tuple(HANDLERS[name] for name in names)
+
+
+def reconcile(desired: HostState, facts: Facts, *, host: str = "") -> Plan:
+    """The plan that takes the host from `facts` to `desired` (empty when converged)."""
+    reason = refusal(desired, facts)
+    if reason is not None:
+        return Plan(host=host, refused=reason)
+    changes = _driver_stage(desired, facts)
+    for task in (
+        plan_cuda,
+        plan_cudnn,
+        plan_active_cuda,
+        plan_shell_profile,
+        plan_conda,
+        plan_conda_envs,
+        plan_prune_envs,
+        plan_pytorch,
+        plan_libtorch,
+    ):
+        changes += task(desired, facts)
+    unmanaged = (
+        unmanaged_toolkits(desired, facts)
+        + unmanaged_cudnn(desired, facts)
+        + unmanaged_envs(desired, facts)
+    )
+    return Plan(
+        host=host,
+        changes=tuple(changes),
+        handlers=_handlers(changes),
+        unmanaged=tuple(unmanaged),
+        warnings=tuple(_warnings(desired, facts)),
+    )

@@ -1,0 +1,133 @@
+"""The apt repository the NVIDIA packages come from, ensured before packages need it.
+
+Either NVIDIA's CUDA repository for the host's distribution, through NVIDIA's
+`cuda-keyring` package (its keyring and source list, as NVIDIA documents; with another
+`nvidia_apt_base` a managed list signed by that keyring points at it), or the single
+source line of `sources.apt_repository` (a mirror) in a managed list file. The list file
+is rewritten when its facts show it differs; when the facts did not read it, it is
+written whenever apt installs something. `apt-get update` runs before any install.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from provision import shell
+from provision.facts.model import Facts
+from provision.models import HostState
+from provision.models.sources import NVIDIA_APT_BASE, join_url
+from provision.plan import Change, Command, FileWrite
+from provision.tasks.commands import apt_get, cached_path, download, package_name
+from provision.tasks.cuda import toolkit_apt_satisfied
+from provision.tasks.cudnn import cudnn_apt_installed
+from provision.tasks.distro import NVIDIA_ARCHITECTURES, nvidia_repository
+from provision.tasks.driver import installed_driver
+
+MIRROR_LIST_PATH = "/etc/apt/sources.list.d/provision-cuda.list"
+NVIDIA_LIST_PATH = "/etc/apt/sources.list.d/provision-cuda-nvidia.list"
+KEYRING_PACKAGE = "cuda-keyring"
+KEYRING_DEB = "cuda-keyring_1.1-1_all.deb"
+KEYRING_PATH = "/usr/share/keyrings/cuda-archive-keyring.gpg"
+
+
+def needs_apt(desired: HostState, facts: Facts) -> list[str]:
+    """What this plan installs from apt (empty when nothing)."""
+    wanted = []
+    driver = desired.driver
+    if (
+        driver is not None
+        and driver.source == "apt"
+        and installed_driver(driver, facts) != driver.version
+    ):
+        wanted.append(f"driver {driver.version}")
+    for toolkit in desired.cuda_toolkits:
+        if toolkit.source == "apt" and not toolkit_apt_satisfied(toolkit, facts):
+            wanted.append(f"CUDA {toolkit.version}")
+    for major, build in sorted(desired.cudnn.items()):
+        if build.source == "apt" and not cudnn_apt_installed(major, build, facts):
+            wanted.append(f"cuDNN {build.version} for CUDA {major}")
+    return wanted
+
+
+def _list_content(line: str) -> bytes:
+    return f"# Managed by provision: the apt repository of the CUDA packages.\n{line}\n".encode()
+
+
+def repository_file(desired: HostState, facts: Facts) -> tuple[str, bytes] | None:
+    """(path, content) of the managed source list, or None when NVIDIA's own
+    `cuda-keyring` package brings the list (NVIDIA's repository at its official address)."""
+    line = desired.sources.apt_repository
+    if line is not None:
+        return MIRROR_LIST_PATH, _list_content(line)
+    if desired.sources.nvidia_apt_base == NVIDIA_APT_BASE:
+        return None
+    return NVIDIA_LIST_PATH, _list_content(
+        f"deb [signed-by={KEYRING_PATH}] {_nvidia_base(desired, facts)} /"
+    )
+
+
+def _nvidia_base(desired: HostState, facts: Facts) -> str:
+    distro = nvidia_repository(facts) or ""
+    architecture = NVIDIA_ARCHITECTURES.get(facts.kernel.architecture or "amd64", "x86_64")
+    return join_url(desired.sources.nvidia_apt_base, distro, architecture) + "/"
+
+
+def _file_write(path: str, content: bytes, facts: Facts, wanted: bool) -> FileWrite | None:
+    """The write of the list file: when it differs from the facts, or, when the facts did
+    not look at it, whenever apt installs something."""
+    found = facts.file(path)
+    current = found.content if found is not None and found.state == "file" else None
+    if found is None and not wanted:
+        return None
+    if current == content.decode():
+        return None
+    diff = "".join(
+        difflib.unified_diff(
+            (current or "").splitlines(keepends=True),
+            content.decode().splitlines(keepends=True),
+            path if current is not None else "/dev/null",
+            path,
+        )
+    )
+    return FileWrite(path=path, content=content, mode=0o644, diff=diff)
+
+
+def _keyring(desired: HostState, facts: Facts) -> list[Command]:
+    """NVIDIA's `cuda-keyring` package, unless installed (not needed for a mirror line)."""
+    if desired.sources.apt_repository is not None:
+        return []
+    keyring = [p for p in facts.cuda.packages if package_name(p.name) == KEYRING_PACKAGE]
+    if any(package.installed for package in keyring):
+        return []
+    url = join_url(_nvidia_base(desired, facts), KEYRING_DEB)
+    return [*download(url, None), Command(command=shell.command("dpkg", "-i", cached_path(url)))]
+
+
+def plan_apt_repository(desired: HostState, facts: Facts) -> list[Change]:
+    """Add the repository (when missing or drifted) and refresh the package lists before
+    apt installs anything."""
+    wanted = needs_apt(desired, facts)
+    actions: list[Command | FileWrite] = []
+    if wanted:
+        actions += _keyring(desired, facts)
+    managed = repository_file(desired, facts)
+    write = _file_write(*managed, facts, bool(wanted)) if managed else None
+    if write is not None:
+        actions.append(write)
+    if not actions and not wanted:
+        return []
+    actions.append(apt_get("update"))
+    resource = managed[0] if managed else f"NVIDIA CUDA repository {nvidia_repository(facts)}"
+    reasons = ["apt installs " + ", ".join(wanted)] if wanted else []
+    if write is not None and facts.file(write.path) is not None:
+        reasons.append(f"{write.path} differs")
+    return [
+        Change(
+            task="apt-repository",
+            resource=resource,
+            before=None if write is not None else "in place",
+            after=desired.sources.apt_repository or _nvidia_base(desired, facts),
+            reason="; ".join(reasons),
+            actions=tuple(actions),
+        )
+    ]

@@ -1,0 +1,143 @@
+"""conda (the Miniforge or Miniconda installer, in batch mode) and its envs.
+
+Installer: `bash <installer> -b -p PREFIX` (`-u` too when the prefix folder exists but has
+no conda, which the installer otherwise refuses). Env: `conda create -y -n NAME
+python=X.Y`; an env with another Python is created again (with -y conda replaces it, and
+the PyTorch task then installs PyTorch into the new env).
+"""
+
+from __future__ import annotations
+
+from provision import shell
+from provision.facts.conda import CondaEnv as FoundEnv
+from provision.facts.conda import CondaFacts
+from provision.facts.model import Facts
+from provision.models import CondaEnv, HostState
+from provision.plan import Change, Command, Unmanaged
+from provision.tasks.commands import cached_path, download
+
+
+def conda_facts(desired: HostState, facts: Facts) -> CondaFacts | None:
+    """The facts of the desired prefix (None when the facts looked elsewhere or nowhere)."""
+    if desired.conda is None or facts.conda is None or facts.conda.prefix != desired.conda.prefix:
+        return None
+    return facts.conda
+
+
+def conda_executable(prefix: str) -> str:
+    """The conda program of an install."""
+    return f"{prefix.rstrip('/')}/bin/conda"
+
+
+def found_env(desired: HostState, facts: Facts, name: str) -> FoundEnv | None:
+    """The env `name` the facts found at the desired prefix."""
+    found = conda_facts(desired, facts)
+    return next((env for env in found.envs if env.name == name), None) if found else None
+
+
+def python_matches(wanted: str, found: str | None) -> bool:
+    """`3.11` is satisfied by 3.11.9, not by 3.1 or 3.12."""
+    return found is not None and (found == wanted or found.startswith(wanted + "."))
+
+
+def env_satisfied(desired: HostState, facts: Facts, env: CondaEnv) -> bool:
+    """Whether the env exists with the wanted Python."""
+    found = found_env(desired, facts, env.name)
+    return found is not None and python_matches(env.python, found.python)
+
+
+def plan_conda(desired: HostState, facts: Facts) -> list[Change]:
+    """Run the installer when the prefix has no conda."""
+    conda = desired.conda
+    if conda is None:
+        return []
+    found = conda_facts(desired, facts)
+    if found is not None and found.conda_executable:
+        return []
+    url = desired.sources.conda_installer_url(conda.installer)
+    flags = (
+        ["-b", "-u", "-p", conda.prefix] if found and found.exists else ["-b", "-p", conda.prefix]
+    )
+    install = Command(command=shell.command("bash", cached_path(url), *flags), timeout_s=1800.0)
+    return [
+        Change(
+            task="conda",
+            resource=conda.prefix,
+            before="folder without conda" if found and found.exists else None,
+            after=f"{conda.installer} installed",
+            reason=f"no conda in {conda.prefix}",
+            actions=(*download(url, conda.installer_sha256), install),
+        )
+    ]
+
+
+def plan_conda_envs(desired: HostState, facts: Facts) -> list[Change]:
+    """Create each env that is missing or holds another Python."""
+    conda = desired.conda
+    if conda is None:
+        return []
+    changes = []
+    for env in conda.envs:
+        if env_satisfied(desired, facts, env):
+            continue
+        found = found_env(desired, facts, env.name)
+        before = None if found is None else f"python {found.python or 'unknown'}"
+        create = shell.command(
+            conda_executable(conda.prefix), "create", "-y", "-n", env.name, f"python={env.python}"
+        )
+        changes.append(
+            Change(
+                task="conda-env",
+                resource=f"{conda.prefix}/envs/{env.name}",
+                before=before,
+                after=f"python {env.python}",
+                reason=f"env {env.name} "
+                + (
+                    "missing"
+                    if found is None
+                    else f"has python {found.python}, {env.python} wanted"
+                ),
+                actions=(Command(command=create, timeout_s=1800.0),),
+            )
+        )
+    return changes
+
+
+def unmanaged_envs(desired: HostState, facts: Facts) -> list[Unmanaged]:
+    """Envs at the desired prefix that are not declared (`base` is conda's own)."""
+    found = conda_facts(desired, facts)
+    if desired.conda is None or found is None:
+        return []
+    declared = {env.name for env in desired.conda.envs}
+    return [
+        Unmanaged(
+            kind="conda-env",
+            resource=env.path,
+            detail=f"env {env.name} (python {env.python or 'unknown'})",
+            pruned=desired.prune,
+        )
+        for env in found.envs
+        if env.name != "base" and env.name not in declared
+    ]
+
+
+def plan_prune_envs(desired: HostState, facts: Facts) -> list[Change]:
+    """With prune, remove undeclared envs (`conda env remove`)."""
+    if not desired.prune or desired.conda is None:
+        return []
+    conda = conda_executable(desired.conda.prefix)
+    return [
+        Change(
+            task="conda-env",
+            resource=finding.resource,
+            before=finding.detail,
+            after="absent",
+            reason="not declared, and prune is set",
+            actions=(
+                Command(
+                    command=shell.command(conda, "env", "remove", "-y", "-p", finding.resource)
+                ),
+            ),
+        )
+        for finding in unmanaged_envs(desired, facts)
+    ]

@@ -1,0 +1,202 @@
+"""cuDNN per CUDA major: NVIDIA's apt packages, or the redist tarball in each toolkit.
+
+apt, cuDNN 8: `libcudnn8` and `libcudnn8-dev` at `<version>-1+cuda<major>.*` (the
+`+cudaX.Y` build of that major; one major at a time, both builds share the name), held so
+an upgrade cannot swap in the other major's build. cuDNN 9: `libcudnn9-cuda-<major>` and
+`libcudnn9-dev-cuda-<major>` at `<version>-1`. Tarball: unpacked and copied into
+`include/` and `lib64/` of every declared toolkit of that major, as NVIDIA's guide does.
+"""
+
+from __future__ import annotations
+
+from provision import shell
+from provision.facts.model import Facts
+from provision.models import CudnnBuild, HostState
+from provision.plan import Change, Command, Unmanaged
+from provision.tasks.commands import (
+    CACHE_DIR,
+    apt_get,
+    apt_install,
+    apt_mark,
+    cached_path,
+    download,
+    package_name,
+)
+from provision.tasks.cuda import found_toolkit
+
+
+def cudnn_packages(major: str, build: CudnnBuild) -> list[tuple[str, str]]:
+    """(package, version pattern) pairs of cuDNN `build` for CUDA `major`."""
+    cudnn_major = build.version.split(".")[0]
+    if cudnn_major == "8":
+        pattern = f"{build.version}-1+cuda{major}.*"
+        return [("libcudnn8", pattern), ("libcudnn8-dev", pattern)]
+    version = f"{build.version}-1"
+    return [
+        (f"libcudnn{cudnn_major}-cuda-{major}", version),
+        (f"libcudnn{cudnn_major}-dev-cuda-{major}", version),
+    ]
+
+
+def _matches(version: str | None, pattern: str) -> bool:
+    if version is None:
+        return False
+    if pattern.endswith("*"):
+        return version.startswith(pattern[:-1])
+    return version == pattern
+
+
+def cudnn_apt_installed(major: str, build: CudnnBuild, facts: Facts) -> bool:
+    """Whether both packages are installed at the wanted build."""
+    installed = {package_name(package.name): package.version for package in facts.cudnn.packages}
+    return all(
+        _matches(installed.get(name), pattern) for name, pattern in cudnn_packages(major, build)
+    )
+
+
+def cudnn_apt_satisfied(major: str, build: CudnnBuild, facts: Facts) -> bool:
+    """Whether both packages are installed at the wanted build and held."""
+    names = [name for name, _ in cudnn_packages(major, build)]
+    return cudnn_apt_installed(major, build, facts) and set(names) <= set(facts.apt.held)
+
+
+def _short(version: str) -> str:
+    return ".".join(version.split(".")[:3])
+
+
+def _apt_change(major: str, build: CudnnBuild, facts: Facts) -> Change | None:
+    if cudnn_apt_satisfied(major, build, facts):
+        return None
+    packages = cudnn_packages(major, build)
+    names = [name for name, _ in packages]
+    if cudnn_apt_installed(major, build, facts):
+        return Change(
+            task="cudnn",
+            resource=f"cuDNN for CUDA {major} ({names[0]})",
+            before="not held",
+            after="held",
+            reason=f"cuDNN {build.version} for CUDA {major} installed but not held",
+            actions=(apt_mark("hold", *names),),
+        )
+    before = next(
+        (p.version for p in facts.cudnn.packages if package_name(p.name) == names[0]), None
+    )
+    return Change(
+        task="cudnn",
+        resource=f"cuDNN for CUDA {major} ({names[0]})",
+        before=before,
+        after=packages[0][1],
+        reason=f"cuDNN {before or 'none'} installed, {build.version} for CUDA {major} wanted",
+        actions=(
+            apt_install(*(f"{name}={pattern}" for name, pattern in packages)),
+            apt_mark("hold", *names),
+        ),
+    )
+
+
+def _tarball_commands(
+    desired: HostState, major: str, build: CudnnBuild, path: str
+) -> list[Command]:
+    url = desired.sources.cudnn_tarball_url(build.version, major)
+    staging = f"{CACHE_DIR}/cudnn-{build.version}-cuda{major}"
+    unpack = " && ".join(
+        [
+            shell.command("rm", "-rf", staging),
+            shell.command("mkdir", "-p", staging, f"{path}/include", f"{path}/lib64"),
+            shell.command(
+                "tar",
+                "-xJf",
+                cached_path(url),
+                "-C",
+                staging,
+                "--strip-components=1",
+                "--no-same-owner",
+            ),
+            shell.command("cp", "-P", "-R", f"{staging}/include/.", f"{path}/include/"),
+            shell.command("cp", "-P", "-R", f"{staging}/lib/.", f"{path}/lib64/"),
+            shell.command("rm", "-rf", staging),
+            shell.command("ldconfig"),
+        ]
+    )
+    return [*download(url, build.tarball_sha256), Command(command=unpack, timeout_s=1800.0)]
+
+
+def _tarball_changes(
+    desired: HostState, major: str, build: CudnnBuild, facts: Facts
+) -> list[Change]:
+    changes = []
+    for toolkit in desired.cuda_toolkits:
+        if toolkit.major != major:
+            continue
+        found = found_toolkit(toolkit.path, facts)
+        current = found.cudnn.version if found and found.cudnn else None
+        if current == _short(build.version):
+            continue
+        changes.append(
+            Change(
+                task="cudnn",
+                resource=f"cuDNN in {toolkit.path}",
+                before=current,
+                after=build.version,
+                reason=f"cuDNN {current or 'none'} in {toolkit.path}, {build.version} wanted",
+                actions=tuple(_tarball_commands(desired, major, build, toolkit.path)),
+            )
+        )
+    return changes
+
+
+def unmanaged_cudnn(desired: HostState, facts: Facts) -> list[Unmanaged]:
+    """cuDNN packages no declared apt build accounts for, and cuDNN found inside a declared
+    toolkit whose CUDA major has no declared build."""
+    apt_majors = {major for major, build in desired.cudnn.items() if build.source == "apt"}
+    wanted = {name for m in apt_majors for name, _ in cudnn_packages(m, desired.cudnn[m])}
+    found = [
+        Unmanaged(
+            kind="cudnn",
+            resource=package.name,
+            detail=f"{package.name} {package.version}",
+            pruned=desired.prune,
+        )
+        for package in facts.cudnn.packages
+        if package_name(package.name) not in wanted
+    ]
+    for toolkit in desired.cuda_toolkits:
+        in_toolkit = found_toolkit(toolkit.path, facts)
+        if in_toolkit and in_toolkit.cudnn and toolkit.major not in desired.cudnn:
+            found.append(
+                Unmanaged(
+                    kind="cudnn",
+                    resource=in_toolkit.cudnn.header,
+                    detail=f"cuDNN {in_toolkit.cudnn.version} in {toolkit.path} (kept: its "
+                    "files are not tracked, remove them by hand)",
+                )
+            )
+    return found
+
+
+def plan_cudnn(desired: HostState, facts: Facts) -> list[Change]:
+    """Install each declared cuDNN build; with prune, purge undeclared cuDNN packages."""
+    changes: list[Change] = []
+    for major, build in sorted(desired.cudnn.items(), key=lambda item: int(item[0])):
+        if build.source == "apt":
+            change = _apt_change(major, build, facts)
+            changes += [change] if change else []
+        else:
+            changes += _tarball_changes(desired, major, build, facts)
+    unmanaged = [u for u in unmanaged_cudnn(desired, facts) if u.pruned]
+    if unmanaged:
+        names = [finding.resource for finding in unmanaged]
+        changes.append(
+            Change(
+                task="cudnn",
+                resource="undeclared cuDNN packages",
+                before=", ".join(names),
+                after="purged",
+                reason="not declared, and prune is set",
+                actions=(
+                    apt_get("--purge", "--allow-change-held-packages", "remove", *names),
+                    apt_get("--purge", "autoremove"),
+                ),
+            )
+        )
+    return changes

@@ -1,0 +1,160 @@
+"""The NVIDIA driver: purge conflicting driver packages, then install the wanted one.
+
+apt: `nvidia-driver-<branch>=<version>-*` (the Debian revision left to the repository),
+then held. runfile: NVIDIA's installer from the cache folder, `--silent`. The purge names
+the conflicting packages one by one (never `nvidia*`): dropping `cuda-drivers` takes
+`cuda-X-Y` and `cuda-runtime-X-Y` with it, so installed `cuda-toolkit-X-Y` packages are
+first marked manual, and the autoremove after the purge leaves them (and what they need).
+"""
+
+from __future__ import annotations
+
+from provision import shell
+from provision.facts.model import Facts
+from provision.facts.nvidia import upstream_version
+from provision.models import Driver, HostState
+from provision.models.sources import join_url
+from provision.plan import Change, Command
+from provision.tasks.commands import (
+    apt_get,
+    apt_install,
+    apt_mark,
+    cached_path,
+    download,
+    package_name,
+)
+
+
+def driver_packages(driver: Driver) -> list[str]:
+    """The packages that make up the driver; all of them are held when `hold` is set."""
+    suffix = f"{driver.branch}-open" if driver.open_kernel_modules else str(driver.branch)
+    return [
+        f"nvidia-driver-{suffix}",
+        f"nvidia-dkms-{suffix}",
+        f"nvidia-utils-{driver.branch}",
+        f"libnvidia-compute-{driver.branch}",
+    ]
+
+
+def _branch_of(version: str | None) -> str | None:
+    upstream = upstream_version(version)
+    return upstream.split(".")[0] if upstream else None
+
+
+def conflicting_packages(driver: Driver, facts: Facts) -> list[str]:
+    """Installed driver packages of another branch (every one of them for a runfile
+    install), by name, sorted."""
+    wanted = str(driver.branch)
+    names = {
+        package.name
+        for package in facts.nvidia.packages
+        if package.state != "config-files"
+        and (driver.source == "runfile" or _branch_of(package.version) not in (wanted, None))
+    }
+    return sorted(names)
+
+
+def installed_driver(driver: Driver, facts: Facts) -> str | None:
+    """The version of the wanted driver's metapackage (apt) or module on disk (runfile)."""
+    if driver.source == "runfile":
+        return facts.nvidia.installed_module_version or facts.nvidia.userspace_version
+    name = driver_packages(driver)[0]
+    for package in facts.nvidia.packages:
+        if package_name(package.name) == name and package.installed:
+            return upstream_version(package.version)
+    return None
+
+
+def _current_driver(facts: Facts) -> str | None:
+    """Whatever driver the host has, for the report's `before`."""
+    nvidia = facts.nvidia
+    return nvidia.package_version or nvidia.installed_module_version or nvidia.userspace_version
+
+
+def driver_satisfied(driver: Driver, facts: Facts) -> bool:
+    """Whether the wanted driver is installed (and held when it should be)."""
+    if installed_driver(driver, facts) != driver.version:
+        return False
+    if driver.source == "apt" and driver.hold:
+        return set(driver_packages(driver)) <= set(facts.apt.held)
+    return True
+
+
+def plan_purge(desired: HostState, facts: Facts) -> list[Change]:
+    """Purge driver packages that conflict with the wanted driver, keeping CUDA toolkits."""
+    driver = desired.driver
+    if driver is None or not driver.purge_conflicting:
+        return []
+    conflicting = conflicting_packages(driver, facts)
+    if not conflicting:
+        return []
+    toolkits = [
+        f"cuda-toolkit-{release.replace('.', '-')}" for release in facts.cuda.package_releases
+    ]
+    actions: list[Command] = []
+    if toolkits:
+        actions.append(apt_mark("manual", *toolkits))
+    actions += [
+        apt_get("--purge", "--allow-change-held-packages", "remove", *conflicting),
+        apt_get("--purge", "autoremove"),
+    ]
+    versions = sorted(
+        {upstream_version(p.version) or "?" for p in facts.nvidia.packages if p.name in conflicting}
+    )
+    if driver.source == "runfile":
+        reason = f"apt driver packages ({', '.join(versions)}) conflict with the runfile driver"
+    else:
+        reason = f"driver {', '.join(versions)} installed, {driver.version} wanted"
+    return [
+        Change(
+            task="driver-purge",
+            resource="conflicting NVIDIA driver packages",
+            before=", ".join(conflicting),
+            after="purged",
+            reason=reason,
+            needs_reboot=True,
+            actions=tuple(actions),
+        )
+    ]
+
+
+def _runfile_commands(desired: HostState, driver: Driver) -> list[Command]:
+    name = f"NVIDIA-Linux-x86_64-{driver.version}.run"
+    url = join_url(desired.sources.driver_runfile_base, driver.version, name)
+    flags = ["--silent"]
+    if driver.open_kernel_modules:
+        flags.append("-m=kernel-open")
+    install = Command(command=shell.command("sh", cached_path(url), *flags), timeout_s=1800.0)
+    return [*download(url, driver.runfile_sha256), install]
+
+
+def plan_driver(desired: HostState, facts: Facts) -> list[Change]:
+    """Install (or upgrade to) the wanted driver and hold it."""
+    driver = desired.driver
+    if driver is None or driver_satisfied(driver, facts):
+        return []
+    installed = installed_driver(driver, facts)
+    current = installed or _current_driver(facts)
+    if installed == driver.version and driver.source == "apt":
+        actions = [apt_mark("hold", *driver_packages(driver))]
+    elif driver.source == "runfile":
+        actions = _runfile_commands(desired, driver)
+    else:
+        actions = [apt_install(f"{driver_packages(driver)[0]}={driver.version}-*")]
+        if driver.hold:
+            actions.append(apt_mark("hold", *driver_packages(driver)))
+    if installed == driver.version:
+        reason = f"driver {driver.version} installed but not held"
+    else:
+        reason = f"driver {current or 'none'} installed, {driver.version} wanted"
+    return [
+        Change(
+            task="driver",
+            resource=f"NVIDIA driver ({driver.source})",
+            before=current,
+            after=driver.version,
+            reason=reason,
+            needs_reboot=installed != driver.version,
+            actions=tuple(actions),
+        )
+    ]

@@ -1,0 +1,72 @@
+"""libtorch: PyTorch's C++ zip, unpacked into its folder after checking `build-version`.
+
+The zip is unpacked next to the target, its `build-version` must name the wanted build,
+and only then does the new folder replace the old one (renames on one file system).
+"""
+
+from __future__ import annotations
+
+from provision import shell
+from provision.facts.model import Facts
+from provision.models import HostState, Libtorch
+from provision.models.sources import join_url
+from provision.plan import Change, Command
+from provision.tasks.commands import cached_path, download
+
+
+def build_version(libtorch: Libtorch) -> str:
+    """`2.13.0+cpu`: what the zip's `build-version` file holds."""
+    return f"{libtorch.version}+{libtorch.variant}"
+
+
+def archive_url(desired: HostState, libtorch: Libtorch) -> str:
+    """PyTorch's zip of the build (cxx11 ABI or not), `+` spelled `%2B` as PyTorch does."""
+    abi = "cxx11-abi-" if libtorch.cxx11_abi else ""
+    name = f"libtorch-{abi}shared-with-deps-{libtorch.version}%2B{libtorch.variant}.zip"
+    return join_url(desired.sources.libtorch_base, libtorch.variant, name)
+
+
+def _unpack(libtorch: Libtorch, archive: str) -> Command:
+    target = libtorch.path.rstrip("/")
+    staging, old = f"{target}.provision-new", f"{target}.provision-old"
+    line = " && ".join(
+        [
+            shell.command("rm", "-rf", staging, old),
+            shell.command("mkdir", "-p", staging),
+            shell.command("unzip", "-q", archive, "-d", staging),
+            shell.command(
+                "grep", "-qx", build_version(libtorch), f"{staging}/libtorch/build-version"
+            ),
+            "{ "
+            + shell.command("test", "!", "-e", target)
+            + " || "
+            + shell.command("mv", "-T", target, old)
+            + "; }",
+            shell.command("mv", "-T", f"{staging}/libtorch", target),
+            shell.command("rm", "-rf", staging, old),
+        ]
+    )
+    return Command(command=line, timeout_s=1800.0)
+
+
+def plan_libtorch(desired: HostState, facts: Facts) -> list[Change]:
+    """Unpack the wanted build unless its folder already holds it with its CMake package."""
+    libtorch = desired.libtorch
+    if libtorch is None:
+        return []
+    found = facts.libtorch if facts.libtorch and facts.libtorch.path == libtorch.path else None
+    current = found.build_version if found and found.exists else None
+    if current == build_version(libtorch) and found is not None and found.cmake_config:
+        return []
+    url = archive_url(desired, libtorch)
+    return [
+        Change(
+            task="libtorch",
+            resource=libtorch.path,
+            before=current,
+            after=build_version(libtorch),
+            reason=f"libtorch {current or 'none'} in {libtorch.path}, {build_version(libtorch)} "
+            "wanted",
+            actions=(*download(url, libtorch.sha256), _unpack(libtorch, cached_path(url))),
+        )
+    ]

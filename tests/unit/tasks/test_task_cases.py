@@ -1,0 +1,119 @@
+"""Golden cases per task: desired state + facts -> the task's changes, commands included.
+
+Each `cases/<task>/<name>.json` holds `state` (a patch over the sandbox workstation
+state), `facts` (`base`: `bare-debian12` or `converged`, the latter converged to `state`
+patched with `converged_state`; `patch` merged into the facts) and `expected` (the
+changes, file contents as text). Every task has an "already satisfied" case whose
+`expected` is empty. To add a case, write its inputs, run
+`python tests/unit/tasks/test_task_cases.py TASK/NAME` and review what it writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from host_facts import bare_debian12, converged, merge, sandbox_workstation_document, state
+
+from provision.facts.model import Facts
+from provision.models import HostState
+from provision.plan import Change
+from provision.tasks.active_cuda import plan_active_cuda
+from provision.tasks.apt_repository import plan_apt_repository
+from provision.tasks.conda import plan_conda, plan_conda_envs, plan_prune_envs
+from provision.tasks.cuda import plan_cuda
+from provision.tasks.cudnn import plan_cudnn
+from provision.tasks.driver import plan_driver, plan_purge
+from provision.tasks.libtorch import plan_libtorch
+from provision.tasks.nouveau import plan_nouveau
+from provision.tasks.pytorch import plan_pytorch
+from provision.tasks.reboot import plan_reboot
+from provision.tasks.shell_profile import plan_shell_profile
+
+CASES = Path(__file__).parent / "cases"
+Task = Callable[[HostState, Facts], list[Change]]
+
+
+def _envs(desired: HostState, facts: Facts) -> list[Change]:
+    return plan_conda_envs(desired, facts) + plan_prune_envs(desired, facts)
+
+
+TASKS: dict[str, Task] = {
+    "nouveau": plan_nouveau,
+    "driver-purge": plan_purge,
+    "driver": plan_driver,
+    "apt-repository": plan_apt_repository,
+    "reboot": plan_reboot,
+    "cuda": plan_cuda,
+    "cudnn": plan_cudnn,
+    "active-cuda": plan_active_cuda,
+    "shell-profile": plan_shell_profile,
+    "conda": plan_conda,
+    "conda-env": _envs,
+    "pytorch": plan_pytorch,
+    "libtorch": plan_libtorch,
+}
+
+
+def case_paths() -> list[Path]:
+    return sorted(CASES.glob("*/*.json"))
+
+
+def _inputs(case: dict[str, Any]) -> tuple[HostState, Facts]:
+    desired = state(case.get("state", {}))
+    spec = case["facts"]
+    if spec["base"] == "converged":
+        host_state = state(merge(case.get("state", {}), spec.get("converged_state", {})))
+        return desired, converged(host_state, spec.get("patch"))
+    return desired, bare_debian12(spec.get("patch"))
+
+
+def golden(changes: list[Change]) -> list[dict[str, Any]]:
+    """Changes as JSON, with file contents as text so a reviewer can read them."""
+    dumped = []
+    for change in changes:
+        document = change.model_dump(mode="json")
+        for action, original in zip(document["actions"], change.actions, strict=True):
+            for field in ("content", "block"):
+                if field in action:
+                    action[field] = getattr(original, field).decode()
+        dumped.append(document)
+    return dumped
+
+
+def plan_case(path: Path) -> list[dict[str, Any]]:
+    case = json.loads(path.read_text())
+    desired, facts = _inputs(case)
+    return golden(TASKS[path.parent.name](desired, facts))
+
+
+@pytest.mark.parametrize("path", case_paths(), ids=lambda path: f"{path.parent.name}/{path.stem}")
+def test_case(path: Path) -> None:
+    expected = json.loads(path.read_text())["expected"]
+    assert plan_case(path) == expected
+
+
+def test_every_task_has_cases_including_satisfied() -> None:
+    for task in TASKS:
+        cases = [json.loads(path.read_text()) for path in (CASES / task).glob("*.json")]
+        assert len(cases) >= 2, task
+        assert any(case["expected"] == [] for case in cases), f"{task}: no satisfied case"
+        assert any(case["expected"] for case in cases), f"{task}: no case with changes"
+
+
+def test_sandbox_state_renders_from_the_playbook() -> None:
+    document = sandbox_workstation_document()
+    assert document["sources"]["apt_repository"].startswith("deb [trusted=yes] http://127.0.0.1")
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:]:
+        target = CASES / f"{name}.json"
+        data = json.loads(target.read_text())
+        data["expected"] = plan_case(target)
+        target.write_text(json.dumps(data, indent=2) + "\n")
+        print(f"wrote {target}")

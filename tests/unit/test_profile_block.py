@@ -1,0 +1,148 @@
+"""The managed block edit on bytes: everything outside the markers survives byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from provision.facts.shell_profile import parse_block
+from provision.profile_block import (
+    UnterminatedBlockError,
+    apply_block,
+    find_unmanaged_cuda_exports,
+    read_block,
+    remove_block,
+    split_lines,
+)
+
+BLOCK = b'export CUDA_HOME=/usr/local/cuda-11.8\nexport PATH="$CUDA_HOME/bin:$PATH"\n'
+OTHER = b"export CUDA_HOME=/usr/local/cuda-12.1\n"
+BEGIN = b"# BEGIN provision: cuda"
+END = b"# END provision: cuda"
+
+# Lines a user's file may hold: anything, plus lookalikes of our markers and CRLF ends.
+lookalike_lines = st.sampled_from(
+    [
+        b"  # BEGIN provision: cuda\n",
+        b"# BEGIN provision: cuda (old)\n",
+        b"# END provision: cuda!\n",
+        b"\t# END provision: cuda\n",
+        b"#BEGIN provision: cuda\n",
+        b"export PATH=/usr/local/cuda/bin:$PATH\r\n",
+        b"\xff\xfe not utf-8 \x80\n",
+        b"# END provision: cuda\n",
+        b"\r\n",
+    ]
+)
+user_lines = st.one_of(lookalike_lines, st.binary(max_size=40))
+user_content = st.lists(user_lines, max_size=12).map(b"".join)
+block_lines = st.lists(
+    st.binary(max_size=30).filter(lambda line: b"\n" not in line).map(lambda line: line + b"\n"),
+    max_size=5,
+).map(b"".join)
+
+
+def _has_begin(content: bytes) -> bool:
+    return any(line.rstrip(b"\n").rstrip(b"\r") == BEGIN for line in split_lines(content))
+
+
+def _valid_block(block: bytes) -> bool:
+    return not any(line.rstrip(b"\n").rstrip(b"\r") in (BEGIN, END) for line in split_lines(block))
+
+
+@given(user_content, block_lines)
+def test_content_outside_the_markers_survives_byte_for_byte(original: bytes, block: bytes) -> None:
+    assume(not _has_begin(original) and _valid_block(block))
+    applied = apply_block(original, block)
+    assert applied.startswith(original)
+    assert remove_block(applied) == original
+    assert read_block(applied) == block
+
+
+@given(user_content, block_lines)
+def test_applying_twice_equals_applying_once(original: bytes, block: bytes) -> None:
+    assume(not _has_begin(original) and _valid_block(block))
+    once = apply_block(original, block)
+    assert apply_block(once, block) == once
+
+
+@given(user_content, user_content, block_lines)
+def test_a_block_between_user_content_is_replaced_in_place(
+    head: bytes, tail: bytes, block: bytes
+) -> None:
+    assume(not _has_begin(head) and not _has_begin(tail) and _valid_block(block))
+    head = head if head.endswith(b"\n") or not head else head + b"\n"
+    original = head + BEGIN + b"\n" + OTHER + END + b"\n" + tail
+    replaced = apply_block(original, block)
+    assert replaced == head + BEGIN + b"\n" + block + END + b"\n" + tail
+    assert replaced.count(BEGIN + b"\n") == original.count(BEGIN + b"\n")
+
+
+@given(user_content, block_lines)
+def test_the_facts_parser_reads_the_block_it_wrote(original: bytes, block: bytes) -> None:
+    assume(not _has_begin(original) and _valid_block(block))
+    found, _ = parse_block(apply_block(original, block).decode("utf-8", "surrogateescape"))
+    assert found is not None
+    assert found.count == 1 and found.terminated
+    assert found.sha256 == hashlib.sha256(block).hexdigest()
+
+
+def test_a_missing_or_empty_file_becomes_the_block() -> None:
+    expected = BEGIN + b"\n" + BLOCK + END + b"\n"
+    assert apply_block(None, BLOCK) == expected
+    assert apply_block(b"", BLOCK) == expected
+
+
+def test_no_final_newline_is_kept_and_crlf_lines_untouched() -> None:
+    original = b"alias ll='ls -l'\r\nexport EDITOR=vi"
+    applied = apply_block(original, BLOCK)
+    assert applied == original + b"\n" + BEGIN + b"\n" + BLOCK + END
+    assert remove_block(applied) == original
+
+
+def test_marker_lookalikes_are_the_users() -> None:
+    original = b"  # BEGIN provision: cuda\n# END provision: cuda (mine)\n"
+    applied = apply_block(original, BLOCK)
+    assert applied == original + BEGIN + b"\n" + BLOCK + END + b"\n"
+
+
+def test_duplicate_blocks_collapse_into_the_first() -> None:
+    region = BEGIN + b"\n" + OTHER + END + b"\n"
+    original = b"a\n" + region + b"b\n" + region + b"c\n"
+    assert apply_block(original, BLOCK) == b"a\n" + BEGIN + b"\n" + BLOCK + END + b"\nb\nc\n"
+
+
+def test_an_end_marker_with_crlf_keeps_its_line_end() -> None:
+    original = b"x\r\n" + BEGIN + b"\r\n" + OTHER + END + b"\r\ny\r\n"
+    assert apply_block(original, BLOCK) == b"x\r\n" + BEGIN + b"\n" + BLOCK + END + b"\r\ny\r\n"
+
+
+def test_an_unterminated_block_is_not_guessed_at() -> None:
+    with pytest.raises(UnterminatedBlockError, match="line 2"):
+        apply_block(b"keep me\n" + BEGIN + b"\nexport A=1\n", BLOCK)
+
+
+def test_a_block_holding_a_marker_is_rejected() -> None:
+    with pytest.raises(ValueError, match="markers"):
+        apply_block(b"", END + b"\n")
+
+
+def test_a_block_without_final_newline_gets_one() -> None:
+    assert read_block(apply_block(b"", b"export A=1")) == b"export A=1\n"
+
+
+def test_unmanaged_cuda_exports_outside_the_block_are_found() -> None:
+    content = (
+        b"export PATH=/usr/local/cuda-12.1/bin:$PATH\n"
+        + BEGIN
+        + b"\nexport CUDA_HOME=/usr/local/cuda-11.8\n"
+        + END
+        + b"\n  LD_LIBRARY_PATH=/usr/local/cuda/lib64\r\nexport PATH=$HOME/bin:$PATH\n"
+    )
+    assert find_unmanaged_cuda_exports(content) == [
+        "line 1: export PATH=/usr/local/cuda-12.1/bin:$PATH",
+        "line 5:   LD_LIBRARY_PATH=/usr/local/cuda/lib64",
+    ]

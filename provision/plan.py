@@ -39,23 +39,29 @@ class Command(PlanModel):
     expect_exit: tuple[int, ...] = (0,)
 
 
-class FileWrite(PlanModel):
-    """Write `content` to `path` atomically (temp file in the same folder, then rename).
+class PathAction(PlanModel):
+    """What the file actions share: the file, the owner, group and mode a new file gets
+    (group None: the owner's login group), and a diff for `plan --diff`."""
 
-    `owner`/`group`/`mode` apply to the new file (group None: the owner's login group).
-    `diff` is the unified diff from the current content, for `plan --diff`.
-    """
-
-    kind: Literal["file"] = "file"
     path: str
-    content: bytes
     owner: str = "root"
     group: str | None = None
     mode: int = 0o644
     diff: str = ""
 
 
-class BlockEdit(PlanModel):
+class FileWrite(PathAction):
+    """Write `content` to `path` atomically (temp file in the same folder, then rename).
+
+    `owner`/`group`/`mode` apply to the new file; `diff` is the unified diff from the
+    current content.
+    """
+
+    kind: Literal["file"] = "file"
+    content: bytes
+
+
+class BlockEdit(PathAction):
     """Put the managed block `block` into `path` with `profile_block.apply_block`.
 
     The runner reads the file's current bytes (None when missing), writes
@@ -65,12 +71,7 @@ class BlockEdit(PlanModel):
     """
 
     kind: Literal["block"] = "block"
-    path: str
     block: bytes
-    owner: str = "root"
-    group: str | None = None
-    mode: int = 0o644
-    diff: str = ""
 
 
 class Reboot(PlanModel):
@@ -105,9 +106,11 @@ class Handler(PlanModel):
 
 
 class Unmanaged(PlanModel):
-    """Something found on the host that the desired state does not declare."""
+    """Something found on the host that the desired state does not declare, or a folder
+    the desired state names that holds something provision did not install (`libtorch`,
+    `conda-prefix`: left alone, and the change that would replace it is not planned)."""
 
-    kind: Literal["cuda-toolkit", "cudnn", "conda-env"]
+    kind: Literal["cuda-toolkit", "cudnn", "conda-env", "libtorch", "conda-prefix"]
     resource: str
     detail: str
     pruned: bool = False

@@ -5,6 +5,11 @@ that is exactly `# END provision: cuda` (a trailing CR allowed, as the facts par
 them). Every byte outside the block is kept as it was: undecodable bytes, CRLF line ends,
 a missing final newline, and lines that only resemble a marker (indented, or with more
 text) are the user's. Pure: the runner reads the file and writes the result atomically.
+
+A new block goes before the file's interactivity guard when it has one: Debian's and
+Ubuntu's default `.bashrc` returns early for non-interactive shells (`case $- in ...
+*) return;; esac`, `[ -z "$PS1" ] && return`), so a block appended at the end would never
+reach `bash -lc`, `ssh host cmd` or cron.
 """
 
 from __future__ import annotations
@@ -13,6 +18,11 @@ import re
 
 BEGIN_MARKER = b"# BEGIN provision: cuda"
 END_MARKER = b"# END provision: cuda"
+_CASE_FLAGS = re.compile(rb"""case\s+("?)\$(?:-|\{-\})\1\s+in\b""")
+_TEST_INTERACTIVE = re.compile(rb"""(?:\[|test\b|if\b).*(?:\$-|\$\{-\}|PS1).*\breturn\b""")
+_RETURN = re.compile(rb"\breturn\b")
+_ESAC = re.compile(rb"\besac\b")
+_GUARD_CASE_LINES = 8
 _CUDA_EXPORT = re.compile(
     rb"^\s*(?:export\s+)?(PATH|LD_LIBRARY_PATH|LIBRARY_PATH|CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDACXX)"
     rb"\s*="
@@ -66,13 +76,46 @@ def _region(body: bytes, end_line_ending: bytes) -> bytes:
     return BEGIN_MARKER + b"\n" + body + END_MARKER + end_line_ending
 
 
+def _is_case_guard(lines: list[bytes], index: int) -> bool:
+    """Whether a `case $- in` starting at `index` returns in one of its branches."""
+    for line in lines[index : index + _GUARD_CASE_LINES]:
+        if _RETURN.search(line):
+            return True
+        if _ESAC.search(line):
+            return False
+    return False
+
+
+def interactivity_guard(lines: list[bytes]) -> int | None:
+    """The index of the first unindented line that returns from the file when the shell is
+    not interactive (`case $- in` with a `return` branch, `[ -z "$PS1" ] && return`,
+    `[[ $- != *i* ]] && return`), or None. Indented lines are left out: they may sit in
+    a function or a condition, where a block must not go."""
+    for index, line in enumerate(lines):
+        if _CASE_FLAGS.match(line):
+            if _is_case_guard(lines, index):
+                return index
+        elif _TEST_INTERACTIVE.match(line):
+            return index
+    return None
+
+
+def _comments_above(lines: list[bytes], index: int) -> int:
+    """The index of the first of the comment lines right above `index` (Debian's "If not
+    running interactively, don't do anything"), so the block does not split them."""
+    while index > 0 and lines[index - 1].startswith(b"#"):
+        index -= 1
+    return index
+
+
 def apply_block(original: bytes | None, block: bytes) -> bytes:
     """`original` with its managed block holding `block` (the lines between the markers).
 
-    A missing or empty file becomes just the block; a file without a block gets it appended
-    (after a newline when its last line has none, and then without a final newline, so
-    the file keeps its style); an existing block is replaced in place and any further
-    blocks are removed. Applying twice gives the same bytes as applying once.
+    A missing or empty file becomes just the block; a file without a block gets it just
+    before its interactivity guard, or else appended (after a newline when its last line
+    has none, and then without a final newline, so the file keeps its style); an existing
+    block is replaced where it is and any further blocks are removed. Applying twice gives
+    the same bytes as applying once.
     """
     body = _check_body(block)
     if not original:
@@ -80,6 +123,10 @@ def apply_block(original: bytes | None, block: bytes) -> bytes:
     lines = split_lines(original)
     blocks = _blocks(lines)
     if not blocks:
+        guard = interactivity_guard(lines)
+        if guard is not None:
+            at = _comments_above(lines, guard)
+            return b"".join(lines[:at]) + _region(body, b"\n") + b"".join(lines[at:])
         if original.endswith(b"\n"):
             return original + _region(body, b"\n")
         return original + b"\n" + _region(body, b"")

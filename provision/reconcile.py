@@ -10,7 +10,9 @@ every apt command waits for the lock (up to `DPKG_LOCK_TIMEOUT_S`) and the plan 
 
 from __future__ import annotations
 
-from provision.compat import check_gpus
+from collections.abc import Sequence
+
+from provision.compat import Finding, check_gpus
 from provision.facts.model import Facts
 from provision.facts.script import FactsRequest
 from provision.models import HostState
@@ -22,13 +24,19 @@ from provision.tasks.apt_repository import (
     plan_apt_repository,
 )
 from provision.tasks.commands import DPKG_LOCK_TIMEOUT_S
-from provision.tasks.conda import plan_conda, plan_conda_envs, plan_prune_envs, unmanaged_envs
+from provision.tasks.conda import (
+    plan_conda,
+    plan_conda_envs,
+    plan_prune_envs,
+    unmanaged_envs,
+    unmanaged_prefix,
+)
 from provision.tasks.cuda import RUNFILE_DRIVERS, plan_cuda, unmanaged_toolkits
 from provision.tasks.cudnn import plan_cudnn, unmanaged_cudnn
 from provision.tasks.distro import unsupported_os_reason
 from provision.tasks.driver import plan_driver, plan_purge
 from provision.tasks.handlers import HANDLERS
-from provision.tasks.libtorch import plan_libtorch
+from provision.tasks.libtorch import plan_libtorch, unmanaged_libtorch
 from provision.tasks.nouveau import BLACKLIST_PATH, plan_nouveau
 from provision.tasks.pytorch import plan_pytorch
 from provision.tasks.reboot import has_nvidia_gpu, plan_reboot, reboot_change
@@ -51,13 +59,22 @@ def facts_request(desired: HostState) -> FactsRequest:
     )
 
 
-def refusal(desired: HostState, facts: Facts) -> str | None:
-    """Why the host must not be touched at all, or None."""
+def gpu_findings(desired: HostState, facts: Facts) -> list[Finding]:
+    """The compatibility findings for the GPUs the loaded driver reports."""
+    return check_gpus(desired, [gpu.name for gpu in facts.nvidia.gpus if gpu.name])
+
+
+def refusal(
+    desired: HostState, facts: Facts, findings: Sequence[Finding] | None = None
+) -> str | None:
+    """Why the host must not be touched at all, or None (`findings`: `gpu_findings`,
+    computed here when not given)."""
     unsupported = unsupported_os_reason(facts)
     if unsupported is not None:
         return unsupported
-    names = [gpu.name for gpu in facts.nvidia.gpus if gpu.name]
-    errors = [finding for finding in check_gpus(desired, names) if finding.level == "error"]
+    if findings is None:
+        findings = gpu_findings(desired, facts)
+    errors = [finding for finding in findings if finding.level == "error"]
     if errors:
         return "; ".join(finding.message for finding in errors)
     for toolkit in desired.cuda_toolkits:
@@ -69,12 +86,8 @@ def refusal(desired: HostState, facts: Facts) -> str | None:
     return None
 
 
-def _warnings(desired: HostState, facts: Facts) -> list[str]:
-    warnings = [
-        finding.message
-        for finding in check_gpus(desired, [gpu.name for gpu in facts.nvidia.gpus if gpu.name])
-        if finding.level == "warning"
-    ]
+def _warnings(desired: HostState, facts: Facts, findings: Sequence[Finding]) -> list[str]:
+    warnings = [finding.message for finding in findings if finding.level == "warning"]
     if desired.driver is not None and not facts.nvidia.gpus and has_nvidia_gpu(facts):
         warnings.append(
             "no NVIDIA driver is loaded, so the GPUs' names are unknown and their support by "
@@ -125,7 +138,8 @@ def _handlers(changes: list[Change]) -> tuple[Handler, ...]:
 
 def reconcile(desired: HostState, facts: Facts, *, host: str = "") -> Plan:
     """The plan that takes the host from `facts` to `desired` (empty when converged)."""
-    reason = refusal(desired, facts)
+    findings = gpu_findings(desired, facts)
+    reason = refusal(desired, facts, findings)
     if reason is not None:
         return Plan(host=host, refused=reason)
     changes = _driver_stage(desired, facts)
@@ -141,15 +155,20 @@ def reconcile(desired: HostState, facts: Facts, *, host: str = "") -> Plan:
         plan_libtorch,
     ):
         changes += task(desired, facts)
+    left_alone = unmanaged_prefix(desired, facts) + unmanaged_libtorch(desired, facts)
     unmanaged = (
         unmanaged_toolkits(desired, facts)
         + unmanaged_cudnn(desired, facts)
         + unmanaged_envs(desired, facts)
+        + left_alone
     )
     return Plan(
         host=host,
         changes=tuple(changes),
         handlers=_handlers(changes),
         unmanaged=tuple(unmanaged),
-        warnings=tuple(_warnings(desired, facts)),
+        warnings=tuple(
+            _warnings(desired, facts, findings)
+            + [f"{finding.resource}: {finding.detail}" for finding in left_alone]
+        ),
     )

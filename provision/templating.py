@@ -12,16 +12,62 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
-from jinja2.runtime import Undefined
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, meta
+from jinja2.environment import TemplateExpression
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import SandboxedEnvironment
+
+from provision.unsafe_text import UnsafeText
 
 _SINGLE_EXPRESSION = re.compile(r"^\{\{\s*((?:(?!\{\{|\}\}).)+?)\s*\}\}$", re.DOTALL)
 _TEMPLATE_MARKERS = ("{{", "{%", "{#")
 
-_ENVIRONMENT = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
+_MAX_REPEAT_LENGTH = 1_000_000
+_MAX_EXPONENT = 1_000
+
+
+def _repeat_length(left: Any, right: Any) -> int:
+    """The length `left * right` would have when it repeats a sequence, else 0."""
+    for sequence, count in ((left, right), (right, left)):
+        if isinstance(sequence, str | list | tuple) and isinstance(count, int):
+            return len(sequence) * count
+    return 0
+
+
+class _BoundedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with `*` and `**` bounded so a template cannot exhaust memory or CPU."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > _MAX_EXPONENT:
+            raise SecurityError(f"exponent {right} is larger than {_MAX_EXPONENT}")
+        if operator == "*" and _repeat_length(left, right) > _MAX_REPEAT_LENGTH:
+            raise SecurityError(f"repeating would make more than {_MAX_REPEAT_LENGTH} items")
+        return super().call_binop(context, operator, left, right)
+
+
+_ENVIRONMENT = _BoundedSandbox(undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+@lru_cache(maxsize=4096)
+def _names_used(source: str) -> frozenset[str]:
+    """The variables a template refers to (parsed once per distinct source text)."""
+    return frozenset(meta.find_undeclared_variables(_ENVIRONMENT.parse(source)))
+
+
+@lru_cache(maxsize=4096)
+def _compiled_expression(expression: str) -> TemplateExpression:
+    return _ENVIRONMENT.compile_expression(expression, undefined_to_none=False)
+
+
+@lru_cache(maxsize=4096)
+def _compiled_template(source: str) -> Template:
+    return _ENVIRONMENT.from_string(source)
 
 
 class TemplateError(Exception):
@@ -63,6 +109,8 @@ class VariableResolver:
 
     def render(self, data: Any, path: str) -> Any:
         """Render every string inside `data` (mappings and lists walked recursively)."""
+        if isinstance(data, UnsafeText):
+            return str(data)
         if isinstance(data, str):
             return self._render_string(data, path) if _is_template(data) else data
         if isinstance(data, Mapping):
@@ -73,7 +121,7 @@ class VariableResolver:
 
     def _context_for(self, source: str, path: str) -> dict[str, Any]:
         try:
-            names = meta.find_undeclared_variables(_ENVIRONMENT.parse(source))
+            names = _names_used(source)
         except TemplateSyntaxError as error:
             raise TemplateError(path, f"template syntax error: {error.message}") from None
         return {name: self.resolve(name) for name in sorted(names) if name in self._raw}
@@ -89,7 +137,7 @@ class VariableResolver:
                 if isinstance(result, Undefined):
                     result._fail_with_undefined_error()
                 return result
-            return _ENVIRONMENT.from_string(source).render(context)
+            return _compiled_template(source).render(context)
         except UndefinedError as error:
             raise TemplateError(path, f"undefined variable: {error.message}") from None
         except TemplateSyntaxError as error:

@@ -3,10 +3,14 @@
 `main` is the console script. It turns every `ProvisionError` into a one-line message
 on stderr and the exit code of the README's table, so no user input ever shows a
 Python traceback; set PROVISION_DEBUG=1 to see one for an internal error.
+
+Subcommands are imported only when they run: `provision --version` or `provision validate`
+never pay for Fabric, paramiko or rich.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -15,25 +19,49 @@ from collections.abc import Sequence
 import click
 
 from provision import __version__
-from provision.cli.facts import facts_command
-from provision.cli.inventory import inventory_command
-from provision.cli.lab import lab_group
-from provision.cli.playbook import hosts_command, schema_command, validate_command
 from provision.errors import ExitCode, ProvisionError
 
+# Command name -> "module:attribute" of its click command.
+COMMANDS = {
+    "validate": "provision.cli.playbook:validate_command",
+    "hosts": "provision.cli.playbook:hosts_command",
+    "schema": "provision.cli.playbook:schema_command",
+    "inventory": "provision.cli.inventory:inventory_command",
+    "facts": "provision.cli.facts:facts_command",
+    "plan": "provision.cli.apply:plan_command",
+    "apply": "provision.cli.apply:apply_command",
+    "verify": "provision.cli.verify:verify_command",
+    "lab": "provision.cli.lab:lab_group",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyCommandGroup(click.Group):
+    """A click group whose subcommands are imported by name, on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module_name, attribute = COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=LazyCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="provision")
 def cli() -> None:
     """Provision GPU workstations and fleets declaratively and idempotently."""
 
 
-cli.add_command(validate_command)
-cli.add_command(hosts_command)
-cli.add_command(schema_command)
-cli.add_command(inventory_command)
-cli.add_command(lab_group)
-cli.add_command(facts_command)
+def command(name: str) -> click.Command:
+    """The subcommand `name` of the CLI (imported if it was not yet)."""
+    with click.Context(cli) as context:
+        found = cli.get_command(context, name)
+    if found is None:
+        raise KeyError(name)
+    return found
 
 
 def _print_error(message: str) -> None:

@@ -2,7 +2,10 @@
 
 Each host's facts take one remote command over one connection. Hosts are gathered by a
 bounded pool (`--forks`, default 10); a host that cannot be reached is reported with the
-reason while the others still report, and the exit code is then 1.
+reason while the others still report, and the exit code is then 1; so is a host whose
+gathering hit a bug (reason `internal`). Bad input (exit 2) ends the run.
+
+`-c local` gathers as the current user unless it is root or `--become` asks for sudo.
 """
 
 from __future__ import annotations
@@ -10,12 +13,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
@@ -24,36 +23,20 @@ from rich.table import Table
 from provision.cli.options import limit_option
 from provision.connection import (
     Connection,
-    HostUnreachable,
     LocalConnection,
     ask_once,
     open_connection,
     terminal_prompt,
 )
 from provision.connection.become import PasswordSource
-from provision.errors import ExitCode, InputError, ProvisionError
-from provision.facts import Facts, FactsRequest, gather_facts
+from provision.errors import ExitCode, InputError
+from provision.facts import FactsRequest
+from provision.facts.many import HostReport, gather_many
 from provision.facts.summary import summary_rows
 from provision.inventory import load_inventory
+from provision.models.versions import USER_PATTERN
 
-_USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
-
-
-@dataclass(frozen=True)
-class HostReport:
-    """One host's outcome: its facts, or why there are none."""
-
-    name: str
-    facts: Facts | None
-    error: str | None
-    reason: str | None
-    duration_s: float
-
-    def document(self) -> dict[str, Any]:
-        """The host's entry in `--json`."""
-        if self.facts is not None:
-            return json.loads(self.facts.model_dump_json())  # type: ignore[no-any-return]
-        return {"failed": True, "reason": self.reason, "message": self.error}
+_USER = re.compile(USER_PATTERN)
 
 
 def _connections(
@@ -61,11 +44,15 @@ def _connections(
     connection: str | None,
     limit: str | None,
     accept_new: bool | None,
+    become: bool = False,
 ) -> list[Connection]:
     if connection == "local":
         if inventories:
             raise InputError("-c local gathers the control node itself: leave out -i")
-        return [LocalConnection(passwords=PasswordSource(prompt=terminal_prompt()))]
+        passwords = PasswordSource(prompt=terminal_prompt())
+        return [LocalConnection(become=become, passwords=passwords)]
+    if become:
+        raise InputError("--become is for -c local; inventory hosts use ansible_become")
     if not inventories:
         raise InputError("give an inventory with -i INVENTORY, or -c local for this machine")
     inventory = load_inventory(list(inventories))
@@ -85,25 +72,12 @@ def _connections(
     ]
 
 
-def _gather(connection: Connection, request: FactsRequest) -> HostReport:
-    started = time.monotonic()
-    try:
-        facts = gather_facts(connection, request)
-        return HostReport(connection.name, facts, None, None, time.monotonic() - started)
-    except HostUnreachable as error:
-        return HostReport(connection.name, None, error.message, str(error.reason), 0.0)
-    except ProvisionError as error:
-        return HostReport(connection.name, None, error.message, "failed", 0.0)
-    finally:
-        connection.close()
-
-
 def gather_all(
     connections: list[Connection], request: FactsRequest, forks: int
 ) -> list[HostReport]:
-    """Facts of every host, gathered by at most `forks` threads, in the given order."""
-    with ThreadPoolExecutor(max_workers=max(1, min(forks, len(connections)))) as pool:
-        return list(pool.map(lambda connection: _gather(connection, request), connections))
+    """Facts of every host, gathered by at most `forks` threads, in the given order;
+    each connection is closed once its facts are in (see `gather_many`)."""
+    return gather_many(connections, request, forks, close=True)
 
 
 def _print_table(console: Console, report: HostReport) -> None:
@@ -171,6 +145,10 @@ def _report(reports: list[HostReport], as_json: bool, echo: Callable[[str], None
     "a changed key is always refused. Default: the inventory's provision_host_key_checking.",
 )
 @click.option(
+    "--become", is_flag=True,
+    help="With -c local, when not root: gather as root through sudo (default: as the user).",
+)  # fmt: skip
+@click.option(
     "--shell-user", "users", multiple=True, metavar="USER",
     help="User whose ~/.bashrc block to read (repeatable). Default: root.",
 )  # fmt: skip
@@ -187,6 +165,7 @@ def facts_command(
     as_json: bool,
     forks: int,
     accept_new: bool | None,
+    become: bool,
     users: tuple[str, ...],
     conda_prefix: str,
     libtorch_path: str,
@@ -195,8 +174,8 @@ def facts_command(
     """Gather facts (OS, nouveau, driver, GPUs, CUDA, cuDNN, shell, conda, libtorch, apt)
     from hosts, one remote command each."""
     request = _request(users or ("root",), conda_prefix, libtorch_path, files)
-    connections = _connections(inventories, connection, limit, accept_new)
+    connections = _connections(inventories, connection, limit, accept_new, become)
     reports = gather_all(connections, request, forks)
     _report(reports, as_json, lambda text: click.echo(text, file=sys.stdout))
-    failed = any(report.error is not None for report in reports)
+    failed = any(report.failed for report in reports)
     return int(ExitCode.HOST_FAILED if failed else ExitCode.OK)

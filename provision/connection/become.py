@@ -8,8 +8,10 @@ credentials) never sees it, the password never reaches the command's stdin, and 
 never part of a command line, a log record or an error message.
 
 Where the password comes from, first found wins: the `PROVISION_BECOME_PASSWORD`
-environment variable, the file named by the inventory's `provision_become_password_file`
-(first line), or a prompt on the control node's terminal, asked once per run.
+environment variable, the inventory's `ansible_become_password` (or `ansible_become_pass`),
+the file named by the inventory's `provision_become_password_file` (first line; refused
+when group or others may read it, as OpenSSH refuses such a key), or a prompt on the
+control node's terminal, asked once per run.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import getpass
 import os
 import secrets
+import stat
 import sys
 import threading
 from collections.abc import Callable
@@ -45,13 +48,18 @@ class PasswordSource:
         password_file: Path | None = None,
         prompt: Callable[[str], str] | None = None,
         environ: dict[str, str] | None = None,
+        password: str | None = None,
     ) -> None:
+        self._given = password
         self._password_file = password_file
         self._prompt = prompt
         self._environ = os.environ if environ is None else environ
         self._lock = threading.Lock()
         self._password: str | None = None
         self._looked = False
+
+    def __repr__(self) -> str:
+        return f"PasswordSource(password_file={self._password_file!r})"
 
     def password(self, host: str) -> str | None:
         """The password, or None when no source has one."""
@@ -65,21 +73,34 @@ class PasswordSource:
         from_environment = self._environ.get(PASSWORD_ENVIRONMENT_VARIABLE)
         if from_environment:
             return from_environment
+        if self._given:
+            return self._given
         if self._password_file is not None:
-            return read_password_file(self._password_file)
+            try:
+                return read_password_file(self._password_file)
+            except InputError as error:
+                raise InputError(f"host '{host}': {error.message}") from None
         if self._prompt is not None:
             return self._prompt(f"sudo password for {host}: ") or None
         return None
 
 
 def read_password_file(path: Path) -> str:
-    """The first line of a password file; a missing or empty file is an input error."""
+    """The first line of a password file; a missing or empty file, or one that group or
+    others may access (mode & 0o077), is an input error."""
     try:
-        first_line = path.read_text(encoding="utf-8").splitlines()[:1]
+        with path.open(encoding="utf-8") as file:
+            mode = stat.S_IMODE(os.fstat(file.fileno()).st_mode)
+            first_line = file.read().splitlines()[:1]
     except OSError as error:
         raise InputError(
             f"provision_become_password_file {path}: cannot read: {error.strerror}"
         ) from None
+    if mode & 0o077:
+        raise InputError(
+            f"provision_become_password_file {path}: mode {mode:04o} lets group or others "
+            "access the password; chmod 600 it"
+        )
     if not first_line or not first_line[0]:
         raise InputError(f"provision_become_password_file {path}: the file is empty")
     return first_line[0]

@@ -3,7 +3,11 @@
 Beyond the `HostConnection` settings the inventory package validates, these host
 variables are read here:
 
-- `provision_become_password_file`: a file whose first line is the sudo password.
+- `provision_become_password_file`: a file whose first line is the sudo password (it must
+  not be readable by group or others).
+- `ansible_become_password` (or `ansible_become_pass`): the sudo password itself; never
+  logged or shown. Prefer the file or `PROVISION_BECOME_PASSWORD`: an inventory is often
+  committed to version control.
 - `provision_host_key_checking`: `strict` (default) or `accept-new`.
 - `provision_proxy_jump`: jump hosts, `[user@]host[:port]`, comma-separated.
 - `ansible_ssh_common_args`, `ansible_ssh_extra_args`: `-J HOSTS`, `-o ProxyJump=HOSTS`
@@ -31,6 +35,7 @@ _JUMP = re.compile(
     r"^(?:(?P<user>[A-Za-z_][A-Za-z0-9_.-]*)@)?(?P<host>[A-Za-z0-9_.%:-]+?)(?::(?P<port>\d{1,5}))?$"
 )
 _SSH_ARGUMENTS = ("ansible_ssh_common_args", "ansible_ssh_extra_args")
+_PASSWORD_VARIABLES = ("ansible_become_password", "ansible_become_pass")
 
 
 def open_connection(
@@ -48,19 +53,14 @@ def open_connection(
     passwords = PasswordSource(
         password_file=_path(settings.name, variables, "provision_become_password_file"),
         prompt=prompt,
+        password=_password(settings.name, variables),
     )
     if settings.connection == "local":
         return LocalConnection(name=settings.name, become=settings.become, passwords=passwords)
     options = _ssh_options(settings.name, variables)
     accept_new = options["accept_new"] if accept_new_host_keys is None else accept_new_host_keys
     ssh = SshSettings(
-        name=settings.name,
-        host=settings.host,
-        port=settings.port,
-        user=settings.user,
-        key_file=settings.key_file,
-        become=settings.become,
-        known_hosts=settings.known_hosts,
+        settings,
         accept_new_host_keys=accept_new,
         connect_timeout=_timeout(settings.name, variables),
         jumps=options["jumps"],
@@ -79,6 +79,21 @@ def _path(host: str, variables: Mapping[str, Any], name: str) -> Path | None:
     if not isinstance(value, str) or not value or "\n" in value or "\0" in value:
         raise _fault(host, name, f"must be a file path, got {value!r}")
     return Path(value).expanduser()
+
+
+def _password(host: str, variables: Mapping[str, Any]) -> str | None:
+    for name in _PASSWORD_VARIABLES:
+        value = variables.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value:
+            raise _fault(host, name, "must be a non-empty string")
+        if "\n" in value or "\r" in value or "\0" in value:
+            raise _fault(host, name, "must be a single line")
+        if "{{" in value or "{%" in value:
+            raise _fault(host, name, "templated (vault) passwords are not supported")
+        return value
+    return None
 
 
 def _timeout(host: str, variables: Mapping[str, Any]) -> float:

@@ -48,8 +48,14 @@ class _ProcessStream:
         self._process.stdin.close()
 
     def receive(self, wait: float) -> tuple[bytes, bytes]:
+        if not self._open:
+            # Both pipes closed but the process runs on (`exec >/dev/null; sleep`): wait
+            # on the process itself, since `select` on no files would return at once.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=wait)
+            return b"", b""
         chunks = {self._process.stdout: b"", self._process.stderr: b""}
-        for key, _ in self._selector.select(wait if self._open else 0):
+        for key, _ in self._selector.select(wait):
             data = os.read(key.fd, 65536)
             if not data:
                 self._selector.unregister(key.fileobj)

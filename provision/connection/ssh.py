@@ -30,6 +30,7 @@ from provision.connection.become import BecomeDialog, PasswordSource
 from provision.connection.errors import HostUnreachable, UnreachableReason
 from provision.connection.running import run_command, upload_file
 from provision.connection.ssh_errors import UnknownHostKeyError, classify
+from provision.inventory.connection import HostConnection
 
 USER_KNOWN_HOSTS = Path("~/.ssh/known_hosts")
 _KNOWN_HOSTS_LOCK = threading.Lock()
@@ -46,18 +47,41 @@ class JumpHost:
 
 @dataclass(frozen=True)
 class SshSettings:
-    """Everything `SshConnection` needs to reach one host."""
+    """Everything `SshConnection` needs to reach one host: the inventory's settings
+    (`target`) plus the SSH options the factory reads from other host variables."""
 
-    name: str
-    host: str
-    port: int = 22
-    user: str | None = None
-    key_file: Path | None = None
-    become: bool = False
-    known_hosts: Path | None = None
+    target: HostConnection
     accept_new_host_keys: bool = False
     connect_timeout: float = 10.0
     jumps: tuple[JumpHost, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.target.name
+
+    @property
+    def host(self) -> str:
+        return self.target.host
+
+    @property
+    def port(self) -> int:
+        return self.target.port
+
+    @property
+    def user(self) -> str | None:
+        return self.target.user
+
+    @property
+    def key_file(self) -> Path | None:
+        return self.target.key_file
+
+    @property
+    def become(self) -> bool:
+        return self.target.become
+
+    @property
+    def known_hosts(self) -> Path | None:
+        return self.target.known_hosts
 
 
 class _RejectUnknownHostKey(paramiko.RejectPolicy):  # type: ignore[misc]
@@ -141,6 +165,7 @@ class SshConnection:
         self._passwords = passwords or PasswordSource()
         self._fabric: Any = None
         self._lock = threading.Lock()
+        self._configured_user: str | None = settings.user
 
     @property
     def name(self) -> str:
@@ -151,9 +176,15 @@ class SshConnection:
         return self._settings.become or self._remote_user() == "root"
 
     def _remote_user(self) -> str:
+        """The login user: the inventory's, else `~/.ssh/config`'s or the local user's as
+        Fabric resolves it (worked out once, not on every `can_become`)."""
         if self._fabric is not None:
             return str(self._fabric.user)
-        return self._settings.user or _fabric_connection(self._settings, self._settings.host).user
+        if self._configured_user is None:
+            resolved = _fabric_connection(self._settings, self._settings.host)
+            self._configured_user = str(resolved.user)
+            resolved.close()
+        return self._configured_user
 
     def open(self) -> None:
         """Connect now (otherwise the first command connects); raises HostUnreachable."""

@@ -1,9 +1,11 @@
 """The shell script that writes a file atomically on a host from bytes on its stdin.
 
 One round trip: a temp file is created beside the target (same filesystem, so the
-final `mv` is an atomic rename), filled from stdin, given its owner and mode, then
-renamed over the target; on any failure the temp file is removed and the target is
-untouched. Without an explicit owner an existing target's owner and group are kept.
+final `mv` is an atomic rename), filled from stdin, given its owner and mode, flushed
+to disk (a reboot often follows these writes), then renamed over the target with
+`mv -T`, which refuses a target that is a folder instead of moving the file into it; on
+any failure the temp file is removed and the target is untouched. Without an explicit
+owner an existing target's owner and group are kept.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import posixpath
 import re
 
 from provision import shell
+from provision.models.versions import USER_PATTERN
 
-_OWNER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}(:[A-Za-z_][A-Za-z0-9_.-]{0,31})?")
+_OWNER = re.compile(rf"{USER_PATTERN}(:{USER_PATTERN})?")
 
 
 def upload_script(path: str, *, owner: str | None, mode: int) -> str:
@@ -33,5 +36,5 @@ def upload_script(path: str, *, owner: str | None, mode: int) -> str:
     return (
         f"set -e; tmp=$(mktemp {template}); trap 'rm -f \"$tmp\"' EXIT; "
         f'cat > "$tmp"; {ownership}; chmod {mode:04o} "$tmp"; '
-        f'mv -f "$tmp" {target}; trap - EXIT'
+        f'sync "$tmp"; mv -fT "$tmp" {target}; trap - EXIT'
     )

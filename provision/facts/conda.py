@@ -61,6 +61,11 @@ def parse_dist_info_metadata(text: str) -> tuple[str | None, str | None]:
     return values.get("Name"), values.get("Version")
 
 
+def _version_key(version: str) -> tuple[int, ...]:
+    """`3.11` as (3, 11), so versions compare as numbers (3.11 after 3.9), not as text."""
+    return tuple(int(part) if part.isdigit() else -1 for part in version.split("."))
+
+
 def _env(name: str, path: str, text: str, pip_sections: list[str]) -> CondaEnv:
     packages: dict[str, CondaPackage] = {}
     python_libraries = []
@@ -80,7 +85,7 @@ def _env(name: str, path: str, text: str, pip_sections: list[str]) -> CondaEnv:
     return CondaEnv(
         name=name,
         path=path,
-        python=python or (sorted(python_libraries)[-1] if python_libraries else None),
+        python=python or max(python_libraries, key=_version_key, default=None),
         pytorch=packages.get("pytorch"),
         pytorch_cuda=packages["pytorch-cuda"].version if "pytorch-cuda" in packages else None,
         cudatoolkit=packages["cudatoolkit"].version if "cudatoolkit" in packages else None,

@@ -11,6 +11,7 @@ from provision.facts.sections import Sections
 
 _MACRO = re.compile(r"^#define\s+CUDNN_(MAJOR|MINOR|PATCHLEVEL)\s+(\d+)", re.MULTILINE)
 _PACKAGE_CUDA = re.compile(r"\+cuda(\d+)\.(\d+)")
+_NAME_CUDA = re.compile(r"-cuda-(\d+)$")
 
 
 class CudnnInstall(FactModel):
@@ -22,7 +23,8 @@ class CudnnInstall(FactModel):
 
 
 class CudnnPackage(FactModel):
-    """A cuDNN package and the CUDA it was built for (`8.9.7.29-1+cuda12.2`)."""
+    """A cuDNN package and the CUDA it was built for: `X.Y` from a cuDNN 8 version
+    (`8.9.7.29-1+cuda12.2`), or the major alone from a cuDNN 9 name (`libcudnn9-cuda-12`)."""
 
     name: str
     version: str | None
@@ -65,11 +67,9 @@ def parse_cudnn_installs(sections: Sections) -> tuple[dict[str, CudnnInstall], l
 
 def _package(package: Package) -> CudnnPackage:
     match = _PACKAGE_CUDA.search(package.version or "")
-    return CudnnPackage(
-        name=package.name,
-        version=package.version,
-        cuda=f"{match[1]}.{match[2]}" if match else None,
-    )
+    named = _NAME_CUDA.search(package.name)
+    cuda = f"{match[1]}.{match[2]}" if match else (named[1] if named else None)
+    return CudnnPackage(name=package.name, version=package.version, cuda=cuda)
 
 
 def parse_cudnn(sections: Sections) -> CudnnFacts:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 from importlib import resources
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Template
 
 from provision import shell
 
@@ -45,20 +46,22 @@ def _environment() -> Environment:
     return environment
 
 
+@functools.cache
+def compiled_template() -> Template:
+    """The fact script's template, read and compiled once per process (not once per host)."""
+    source = resources.files("provision").joinpath("templates", TEMPLATE).read_text()
+    return _environment().from_string(source)
+
+
 def render_script(request: FactsRequest, key: str | None = None) -> RenderedScript:
     """The fact script for `request`; `key` (random by default) marks section headers, so
     no file content the script prints can pass for a header."""
     key = key or secrets.token_hex(6)
-    source = resources.files("provision").joinpath("templates", TEMPLATE).read_text()
-    text = (
-        _environment()
-        .from_string(source)
-        .render(
-            key=key,
-            users=request.users,
-            conda_prefix=request.conda_prefix,
-            libtorch_path=request.libtorch_path,
-            files=request.files,
-        )
+    text = compiled_template().render(
+        key=key,
+        users=request.users,
+        conda_prefix=request.conda_prefix,
+        libtorch_path=request.libtorch_path,
+        files=request.files,
     )
     return RenderedScript(text=text, key=key)

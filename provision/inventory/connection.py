@@ -13,7 +13,9 @@ absent, so an inventory written for Ansible keeps meaning the same thing:
 | connection   | `ansible_connection`: `ssh` (also `smart`, `paramiko`) or `local` | `connection` |
 | known_hosts  | `provision_known_hosts` (a known_hosts file to trust)           | `known_hosts` |
 
-Every value is validated, since the connection layer hands them to SSH.
+Every value is validated, since the connection layer hands them to SSH. Become means
+root through sudo only: an `ansible_become_user` other than `root` or an
+`ansible_become_method` other than `sudo` is refused rather than silently ignored.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from provision.errors import InputError
+from provision.models.versions import USER_PATTERN
 
 _FIELDS: dict[str, tuple[str, ...]] = {
     "host": ("ansible_host", "ansible_ssh_host", "host"),
@@ -36,7 +39,8 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "known_hosts": ("provision_known_hosts", "known_hosts"),
 }
 _ADDRESS = re.compile(r"^[A-Za-z0-9_:][A-Za-z0-9._%:-]*$")
-_USER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$")
+_USER = re.compile(USER_PATTERN)
+_BECOME_ONLY = {"ansible_become_user": "root", "ansible_become_method": "sudo"}
 _CONNECTIONS = {"ssh": "ssh", "smart": "ssh", "paramiko": "ssh", "local": "local"}
 _TRUE = {"yes", "on", "1", "true", "y", "t"}
 _FALSE = {"no", "off", "0", "false", "n", "f"}
@@ -60,6 +64,10 @@ class HostConnection(BaseModel):
 def connection_settings(name: str, variables: dict[str, Any]) -> HostConnection:
     """Build and validate the `HostConnection` of host `name` from its merged variables."""
     found = {field: _first(variables, names) for field, names in _FIELDS.items()}
+    for variable, supported in _BECOME_ONLY.items():
+        value = variables.get(variable)
+        if value is not None and value != supported:
+            raise _fault(name, variable, f"{value!r} is not supported: only {supported!r} is")
     return HostConnection(
         name=name,
         host=_address(name, found["host"]),
@@ -119,7 +127,7 @@ def _user(host: str, found: tuple[str, Any] | None) -> str | None:
     if found is None:
         return None
     value = _text(host, found)
-    if not _USER.match(value):
+    if not _USER.fullmatch(value):
         raise _fault(host, found[0], f"{value!r} is not a valid user name")
     return value
 

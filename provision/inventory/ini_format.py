@@ -142,6 +142,8 @@ def _parse_host_line(line: str) -> tuple[list[str], int | None, dict[str, Any]]:
         if "=" not in token:
             raise IniSyntaxError(f"expected key=value host variable assignment, got: {token}")
         key, value = token.split("=", 1)
+        if key in variables:
+            raise IniSyntaxError(f"host variable '{key}' is set twice in {tokens[0]!r}")
         variables[key] = parse_ini_value(value)
     return names, port, variables
 

@@ -134,11 +134,11 @@ class Inventory:
         Raises InputError naming the term when a term is malformed or matches no group
         or host (Ansible only warns).
         """
-        terms = split_pattern(pattern)
-        if not terms:
-            raise InputError(f"empty host pattern {pattern!r}")
         selected: list[str] = []
         try:
+            terms = split_pattern(pattern)
+            if not terms:
+                raise InputError(f"empty host pattern {pattern!r}")
             for term in order_terms(terms):
                 selected = self._apply_term(selected, term)
         except PatternError as error:

@@ -20,6 +20,7 @@ from provision.inventory.addresses import AddressError, parse_address
 _SUBSCRIPT = re.compile(r"^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$")
 _COLON_TERMS = re.compile(r"(?:[^\s:\[\]]|\[[^\]]*\])+")
 _GLOB_CHARACTERS = (".", "?", "*", "[")
+_EMPTY_TERMS = ("~", "!", "&", "!~", "&~")
 
 Subscript = tuple[int, int | None]
 
@@ -29,16 +30,36 @@ class PatternError(ValueError):
 
 
 def split_pattern(pattern: str) -> list[str]:
-    """Split a pattern into its terms, as Ansible's `split_host_pattern` does."""
-    if "," in pattern:
-        terms = pattern.split(",")
-    else:
-        try:
-            parse_address(pattern)
-            terms = [pattern]
-        except AddressError:
-            terms = _COLON_TERMS.findall(pattern)
-    return [term.strip() for term in terms if term.strip()]
+    """Split a pattern into its terms, as Ansible's `split_host_pattern` does.
+
+    Unlike Ansible, a pattern with text no term accounts for (`~[`), an empty term
+    (`~`, `!`) or a regex that does not compile is a PatternError, not "every host".
+    """
+    terms = pattern.split(",") if "," in pattern else _colon_terms(pattern)
+    stripped = [term.strip() for term in terms if term.strip()]
+    for term in stripped:
+        _check_term(term)
+    return stripped
+
+
+def _colon_terms(pattern: str) -> list[str]:
+    try:
+        parse_address(pattern)
+    except AddressError:
+        leftover = _COLON_TERMS.sub("", pattern).replace(":", "").strip()
+        if leftover:
+            raise PatternError(f"cannot parse {leftover!r} in host pattern '{pattern}'") from None
+        terms: list[str] = _COLON_TERMS.findall(pattern)
+        return terms
+    return [pattern]
+
+
+def _check_term(term: str) -> None:
+    if term in _EMPTY_TERMS:
+        raise PatternError(f"term '{term}' names no group, host or regex")
+    expression = term[1:] if term[0] in "&!" else term
+    if expression.startswith("~"):
+        compile_term(expression)
 
 
 def order_terms(terms: Sequence[str]) -> list[str]:
@@ -67,9 +88,12 @@ def apply_subscript(hosts: list[str], subscript: Subscript | None, term: str) ->
     if not hosts or subscript is None:
         return hosts
     start, end = subscript
-    if end:
+    if end is not None:
         last = len(hosts) - 1 if end == -1 else end
-        return hosts[start : last + 1]
+        selected = hosts[start : last + 1]
+        if not selected:
+            raise PatternError(f"no hosts matched the subscripted pattern '{term}'")
+        return selected
     try:
         return [hosts[start]]
     except IndexError:

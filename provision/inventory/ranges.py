@@ -10,9 +10,11 @@ reject it, since a range that names nothing is always a mistake.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from provision.inventory.addresses import AddressError, parse_address
+
+MAX_RANGE_HOSTS = 10_000
 
 
 class HostRangeError(ValueError):
@@ -25,20 +27,57 @@ def has_range(name: str) -> bool:
 
 
 def expand_host_range(pattern: str) -> list[str]:
-    """Expand every `[begin:end(:step)]` range in `pattern` into host names, in order."""
-    if not has_range(pattern):
-        return [pattern]
+    """Expand every `[begin:end(:step)]` range in `pattern` into host names, in order.
+
+    The number of names is worked out first: more than MAX_RANGE_HOSTS is an error, so
+    a typo such as `a[1:99999999]` fails at once instead of exhausting memory.
+    """
+    size = _expansion_size(pattern)
+    if size > MAX_RANGE_HOSTS:
+        raise HostRangeError(
+            f"host range in '{pattern}' expands to {size} hosts, "
+            f"more than the {MAX_RANGE_HOSTS} one entry may name"
+        )
+    return _expand(pattern)
+
+
+def _split_first_range(pattern: str) -> tuple[str, str, str]:
     parts = pattern.replace("[", "|", 1).replace("]", "|", 1).split("|")
     if len(parts) != 3:
         raise HostRangeError(f"host range in '{pattern}' is not of the form [begin:end(:step)]")
     head, bounds_text, tail = parts
+    return head, bounds_text, tail
+
+
+def _expansion_size(pattern: str) -> int:
+    size = 1
+    rest = pattern
+    while has_range(rest):
+        _head, bounds_text, rest = _split_first_range(rest)
+        numbers, _fill = _range_items(pattern, bounds_text)
+        size *= _range_length(numbers)
+    return size
+
+
+def _range_length(numbers: range) -> int:
+    """len(numbers), which Python refuses beyond sys.maxsize."""
+    if numbers.stop <= numbers.start:
+        return 0
+    return (numbers.stop - numbers.start - 1) // numbers.step + 1
+
+
+def _expand(pattern: str) -> list[str]:
+    if not has_range(pattern):
+        return [pattern]
+    head, bounds_text, tail = _split_first_range(pattern)
+    numbers, fill = _range_items(pattern, bounds_text)
     names: list[str] = []
-    for item in _range_items(pattern, bounds_text):
-        names.extend(expand_host_range(f"{head}{item}{tail}"))
+    for number in numbers:
+        names.extend(_expand(f"{head}{fill(number)}{tail}"))
     return names
 
 
-def _range_items(pattern: str, bounds_text: str) -> Sequence[str]:
+def _range_items(pattern: str, bounds_text: str) -> tuple[range, Callable[[int], str]]:
     bounds = bounds_text.split(":")
     if len(bounds) not in (2, 3):
         raise HostRangeError(
@@ -62,15 +101,23 @@ def _parse_step(pattern: str, text: str) -> int:
     return int(text)
 
 
-def _letter_items(pattern: str, bounds_text: str, begin: str, end: str, step: int) -> list[str]:
+def _letter(index: int) -> str:
+    return string.ascii_letters[index]
+
+
+def _letter_items(
+    pattern: str, bounds_text: str, begin: str, end: str, step: int
+) -> tuple[range, Callable[[int], str]]:
     first = string.ascii_letters.index(begin)
     last = string.ascii_letters.index(end)
     if first > last:
         raise HostRangeError(f"host range '[{bounds_text}]' in '{pattern}' must have begin <= end")
-    return list(string.ascii_letters[first : last + 1 : step])
+    return range(first, last + 1, step), _letter
 
 
-def _number_items(pattern: str, bounds_text: str, begin: str, end: str, step: int) -> list[str]:
+def _number_items(
+    pattern: str, bounds_text: str, begin: str, end: str, step: int
+) -> tuple[range, Callable[[int], str]]:
     if not (begin.isdigit() and end.isdigit()):
         raise HostRangeError(
             f"host range '[{bounds_text}]' in '{pattern}' must be numeric (01:16) "
@@ -90,7 +137,7 @@ def _number_items(pattern: str, bounds_text: str, begin: str, end: str, step: in
 
     if int(begin) > int(end):
         raise HostRangeError(f"host range '[{bounds_text}]' in '{pattern}' must have begin <= end")
-    return [fill(number) for number in range(int(begin), int(end) + 1, step)]
+    return range(int(begin), int(end) + 1, step), fill
 
 
 def expand_host_pattern(pattern: str) -> tuple[list[str], int | None]:

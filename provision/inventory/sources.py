@@ -4,6 +4,7 @@ A file with a YAML extension (`.yml`, `.yaml`, `.json`) or none is tried as YAML
 and, when it is not a YAML inventory (not YAML at all, or not a mapping), as INI, the
 order of Ansible's `yaml` and `ini` plugins; any other file is INI. A folder is read
 entry by entry in name order (recursing into sub-folders), skipping hidden entries,
+anything that is neither a file nor a folder (a FIFO would block the read),
 `group_vars`, `host_vars`, `vars_plugins` and Ansible's ignored extensions (`.md`,
 `.txt`, `.bak`, `~`, ...). Dynamic inventory (scripts, plugin configurations, TOML) is
 refused rather than skipped, so a lab is never silently empty.
@@ -19,9 +20,9 @@ from provision.errors import InputError
 from provision.inventory.addresses import AddressError, parse_address
 from provision.inventory.ini_format import parse_ini_inventory
 from provision.inventory.inventory import Inventory
+from provision.inventory.line_yaml import parse_document
 from provision.inventory.model import UNGROUPED, InventoryData
 from provision.inventory.variables import read_source_variables
-from provision.inventory.yaml_documents import parse_document
 from provision.inventory.yaml_format import (
     YamlInventoryError,
     check_yaml_inventory,
@@ -64,6 +65,8 @@ def load_inventory(sources: Sequence[Path]) -> Inventory:
             continue
         if not source.exists():
             raise InputError(f"{source}: inventory not found (no such file or folder)")
+        if not (source.is_dir() or source.is_file()):
+            raise InputError(f"{source}: inventory is neither a file nor a folder")
         _read_source(source, data)
         folders.append(source if source.is_dir() else source.parent)
     data.reconcile()
@@ -91,7 +94,7 @@ def _read_source(source: Path, data: InventoryData) -> None:
         for entry in sorted(source.iterdir(), key=lambda item: item.name):
             if not _ignored(entry.name):
                 _read_source(entry, data)
-    else:
+    elif source.is_file():
         read_inventory_file(source, data)
 
 

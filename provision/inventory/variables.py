@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from provision.errors import InputError
+from provision.inventory.line_yaml import parse_document, plain
 from provision.inventory.model import ALL, Group, InventoryData
-from provision.inventory.yaml_documents import parse_document, plain
 from provision.yaml_documents import read_text
 
 VARIABLE_FILE_EXTENSIONS = ("", ".yml", ".yaml", ".json")
@@ -52,8 +52,6 @@ def read_source_variables(folder: Path, data: InventoryData) -> SourceVariables:
 
 
 def _read_entity(base: Path, name: str) -> dict[str, Any]:
-    if name.startswith("/"):
-        return {}
     merged: dict[str, Any] = {}
     for path in find_variable_files(base, name):
         merged |= read_variable_file(path)
@@ -61,12 +59,18 @@ def _read_entity(base: Path, name: str) -> dict[str, Any]:
 
 
 def find_variable_files(base: Path, name: str) -> list[Path]:
-    """The files that hold the variables of entity `name` under `base`, in merge order."""
+    """The files that hold the variables of entity `name` under `base`, in merge order.
+
+    A name that is not one path component (`/srv/chroot`, `../x`, `..`) has none:
+    a path built from it could read files outside `base`.
+    """
+    if "/" in name or name in (".", ".."):
+        return []
     for extension in VARIABLE_FILE_EXTENSIONS:
         candidate = base / f"{name}{extension}"
         if candidate.is_dir():
             return _folder_files(candidate)
-        if candidate.exists():
+        if candidate.is_file():
             return [candidate]
     return []
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from provision.errors import InputError
+from provision.inventory.line_yaml import line_of, plain
 from provision.inventory.model import InventoryData, InventoryStructureError
 from provision.inventory.ranges import HostRangeError, expand_host_pattern
-from provision.inventory.yaml_documents import line_of, plain
 
 _SECTIONS = ("hosts", "children", "vars")
 

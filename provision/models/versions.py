@@ -67,6 +67,45 @@ def _check_env_name(value: str) -> str:
     return value
 
 
+SYSTEM_FOLDERS = frozenset(
+    {
+        "/usr/bin",
+        "/usr/include",
+        "/usr/lib",
+        "/usr/lib32",
+        "/usr/lib64",
+        "/usr/libexec",
+        "/usr/local",
+        "/usr/local/bin",
+        "/usr/local/etc",
+        "/usr/local/include",
+        "/usr/local/lib",
+        "/usr/local/sbin",
+        "/usr/local/share",
+        "/usr/local/src",
+        "/usr/sbin",
+        "/usr/share",
+        "/usr/src",
+        "/var/cache",
+        "/var/lib",
+        "/var/log",
+        "/var/tmp",
+    }
+)
+
+
+def _check_install_folder(value: str) -> str:
+    """Install paths are replaced or written into whole: a top-level folder (`/usr`,
+    `/opt`, `/home`, any depth-1 path) or a system folder such as `/usr/local` never is one."""
+    normal = value.rstrip("/")
+    if normal.count("/") < 2 or normal in SYSTEM_FOLDERS:
+        raise ValueError(
+            f"{value!r} is a top-level or system folder, which provision never installs "
+            "into or replaces: name a folder of its own like /opt/libtorch"
+        )
+    return value
+
+
 def _check_absolute_path(value: str) -> str:
     segments = value.rstrip("/").split("/")[1:]
     valid = (
@@ -80,7 +119,7 @@ def _check_absolute_path(value: str) -> str:
         raise ValueError(
             f"{value!r} is not an absolute path of letters, digits and ._+- like /opt/libtorch"
         )
-    return value
+    return _check_install_folder(value)
 
 
 def _check_url(value: str) -> str:

@@ -7,6 +7,7 @@ parts only. apt waits up to `DPKG_LOCK_TIMEOUT_S` for a dpkg lock another proces
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 
 from provision import shell
@@ -45,10 +46,12 @@ def apt_mark(action: str, *packages: str) -> Command:
 
 
 def cached_path(url: str) -> str:
-    """Where a download lands on the host: the URL's file name in the cache folder,
-    with PyTorch's `%2B` spelled `+`."""
+    """Where a download lands on the host: `<sha256 of the URL, 12 digits>-<file name>` in
+    the cache folder (PyTorch's `%2B` spelled `+`), so two sources serving the same file
+    name never share a cached file."""
     name = url.rsplit("/", 1)[-1].replace("%2B", "+").replace("%2b", "+")
-    return posixpath.join(CACHE_DIR, name)
+    key = hashlib.sha256(url.encode()).hexdigest()[:12]
+    return posixpath.join(CACHE_DIR, f"{key}-{name}")
 
 
 def _sha256_check(sha256: str, path: str, *, quiet: bool) -> str:

@@ -1,9 +1,12 @@
 """conda (the Miniforge or Miniconda installer, in batch mode) and its envs.
 
-Installer: `bash <installer> -b -p PREFIX` (`-u` too when the prefix folder exists but has
-no conda, which the installer otherwise refuses). Env: `conda create -y -n NAME
-python=X.Y`; an env with another Python is created again (with -y conda replaces it, and
-the PyTorch task then installs PyTorch into the new env).
+Installer: `bash <installer> -b -p PREFIX`; `-u` too only when the prefix holds an
+interrupted conda install (conda's own record in `conda-meta`). A prefix folder that
+exists with no conda record is someone else's: reported as unmanaged, and neither the
+installer nor any env or PyTorch change is planned for it. Env: `conda create -y -p
+PREFIX/envs/NAME python=X.Y`, by path rather than `-n` so that the env lands where the
+facts look whatever the user's `envs_dirs` says; an env with another Python is created
+again (with -y conda replaces it, and the PyTorch task then installs into the new env).
 """
 
 from __future__ import annotations
@@ -46,24 +49,52 @@ def env_satisfied(desired: HostState, facts: Facts, env: CondaEnv) -> bool:
     return found is not None and python_matches(env.python, found.python)
 
 
+def env_path(prefix: str, name: str) -> str:
+    """Where the env `name` of the install at `prefix` lives (and where the facts look)."""
+    return f"{prefix.rstrip('/')}/envs/{name}"
+
+
+def foreign_prefix(desired: HostState, facts: Facts) -> bool:
+    """Whether the desired prefix is a folder that holds no conda install: no conda
+    program and no record of conda's own package in `conda-meta`."""
+    found = conda_facts(desired, facts)
+    return (
+        found is not None and found.exists and not found.conda_executable and found.version is None
+    )
+
+
+def unmanaged_prefix(desired: HostState, facts: Facts) -> list[Unmanaged]:
+    """The conda prefix when it is someone else's folder, left alone."""
+    if desired.conda is None or not foreign_prefix(desired, facts):
+        return []
+    return [
+        Unmanaged(
+            kind="conda-prefix",
+            resource=desired.conda.prefix,
+            detail="the folder exists but holds no conda install (no conda-meta record): "
+            "left alone, no conda or envs installed into it; move it away or set "
+            "conda.prefix to another folder",
+        )
+    ]
+
+
 def plan_conda(desired: HostState, facts: Facts) -> list[Change]:
-    """Run the installer when the prefix has no conda."""
+    """Run the installer when the prefix has no conda (and is not someone else's folder)."""
     conda = desired.conda
-    if conda is None:
+    if conda is None or foreign_prefix(desired, facts):
         return []
     found = conda_facts(desired, facts)
     if found is not None and found.conda_executable:
         return []
     url = desired.sources.conda_installer_url(conda.installer)
-    flags = (
-        ["-b", "-u", "-p", conda.prefix] if found and found.exists else ["-b", "-p", conda.prefix]
-    )
+    resume = found is not None and found.exists
+    flags = ["-b", "-u", "-p", conda.prefix] if resume else ["-b", "-p", conda.prefix]
     install = Command(command=shell.command("bash", cached_path(url), *flags), timeout_s=1800.0)
     return [
         Change(
             task="conda",
             resource=conda.prefix,
-            before="folder without conda" if found and found.exists else None,
+            before="interrupted conda install" if resume else None,
             after=f"{conda.installer} installed",
             reason=f"no conda in {conda.prefix}",
             actions=(*download(url, conda.installer_sha256), install),
@@ -74,7 +105,7 @@ def plan_conda(desired: HostState, facts: Facts) -> list[Change]:
 def plan_conda_envs(desired: HostState, facts: Facts) -> list[Change]:
     """Create each env that is missing or holds another Python."""
     conda = desired.conda
-    if conda is None:
+    if conda is None or foreign_prefix(desired, facts):
         return []
     changes = []
     for env in conda.envs:
@@ -82,13 +113,14 @@ def plan_conda_envs(desired: HostState, facts: Facts) -> list[Change]:
             continue
         found = found_env(desired, facts, env.name)
         before = None if found is None else f"python {found.python or 'unknown'}"
+        path = env_path(conda.prefix, env.name)
         create = shell.command(
-            conda_executable(conda.prefix), "create", "-y", "-n", env.name, f"python={env.python}"
+            conda_executable(conda.prefix), "create", "-y", "-p", path, f"python={env.python}"
         )
         changes.append(
             Change(
                 task="conda-env",
-                resource=f"{conda.prefix}/envs/{env.name}",
+                resource=path,
                 before=before,
                 after=f"python {env.python}",
                 reason=f"env {env.name} "

@@ -150,11 +150,41 @@ def _prune(desired: HostState, facts: Facts) -> list[Change]:
     ]
 
 
+def _files_missing(toolkit: CudaToolkit, facts: Facts) -> bool:
+    """apt has the toolkit installed, but its folder or its nvcc is gone (removed by hand)."""
+    found = found_toolkit(toolkit.path, facts)
+    return toolkit.source == "apt" and (found is None or not found.nvcc)
+
+
+def _reinstall(toolkit: CudaToolkit, facts: Facts) -> Change:
+    """Reinstall the toolkit's installed `cuda-*-X-Y` packages, which put its files back."""
+    suffix = "-" + toolkit.release.replace(".", "-")
+    names = sorted(
+        {
+            package_name(package.name)
+            for package in facts.cuda.packages
+            if package.installed and package_name(package.name).endswith(suffix)
+        }
+    )
+    return Change(
+        task="cuda",
+        resource=toolkit.path,
+        before="files missing",
+        after=toolkit.version,
+        reason=f"{toolkit_package(toolkit.release)} is installed but {toolkit.path}/bin/nvcc "
+        "is missing",
+        actions=(apt_get("install", "--reinstall", "--allow-change-held-packages", *names),),
+    )
+
+
 def plan_cuda(desired: HostState, facts: Facts) -> list[Change]:
-    """Install each declared toolkit not yet in place; prune undeclared ones if asked."""
+    """Install each declared toolkit not yet in place, reinstall one whose files were
+    removed behind apt's back, and prune undeclared ones if asked."""
     changes = []
     for toolkit in desired.cuda_toolkits:
         if _satisfied(toolkit, facts):
+            if _files_missing(toolkit, facts):
+                changes.append(_reinstall(toolkit, facts))
             continue
         installed = toolkit_installed(toolkit, facts)
         changes.append(

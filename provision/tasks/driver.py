@@ -9,6 +9,8 @@ first marked manual, and the autoremove after the purge leaves them (and what th
 
 from __future__ import annotations
 
+import re
+
 from provision import shell
 from provision.facts.model import Facts
 from provision.facts.nvidia import upstream_version
@@ -36,21 +38,43 @@ def driver_packages(driver: Driver) -> list[str]:
     ]
 
 
-def _branch_of(version: str | None) -> str | None:
-    upstream = upstream_version(version)
-    return upstream.split(".")[0] if upstream else None
+_BRANCH_PACKAGE = re.compile(
+    r"(?:(?:nvidia|libnvidia|xserver-xorg-video-nvidia)(?:-[a-z0-9.+-]+?)?|cuda-drivers)"
+    r"-(?P<branch>[0-9]{3})(?:-open|-server(?:-open)?)?"
+)
+
+
+def package_branch(name: str) -> str | None:
+    """The driver branch a package's name carries (`nvidia-dkms-515-open`,
+    `libnvidia-compute-515`, `cuda-drivers-515` -> `515`), None for every other package.
+
+    The name, not the version, decides: `nvidia-container-toolkit` 1.14.3,
+    `libnvidia-container1`, `nvidia-prime` or Debian's `nvidia-cuda-toolkit` are not
+    drivers whatever their version's major is."""
+    match = _BRANCH_PACKAGE.fullmatch(package_name(name))
+    return match.group("branch") if match else None
+
+
+def _driver_branch(name: str, version: str | None) -> str | None:
+    """The branch of an installed driver package: from its name, or from its version for
+    NVIDIA's unversioned `cuda-drivers` metapackage (which only ever carries a driver)."""
+    if package_name(name) == "cuda-drivers":
+        upstream = upstream_version(version)
+        return upstream.split(".")[0] if upstream else None
+    return package_branch(name)
 
 
 def conflicting_packages(driver: Driver, facts: Facts) -> list[str]:
-    """Installed driver packages of another branch (every one of them for a runfile
-    install), by name, sorted."""
+    """Installed driver packages of another branch (of any branch for a runfile install),
+    by name, sorted."""
     wanted = str(driver.branch)
-    names = {
-        package.name
-        for package in facts.nvidia.packages
-        if package.state != "config-files"
-        and (driver.source == "runfile" or _branch_of(package.version) not in (wanted, None))
-    }
+    names = set()
+    for package in facts.nvidia.packages:
+        branch = _driver_branch(package.name, package.version)
+        if package.state == "config-files" or branch is None:
+            continue
+        if driver.source == "runfile" or branch != wanted:
+            names.add(package.name)
     return sorted(names)
 
 

@@ -2,15 +2,19 @@
 
 The zip is unpacked next to the target, its `build-version` must name the wanted build,
 and only then does the new folder replace the old one (renames on one file system).
+Only a libtorch is ever replaced: a folder at the path without a `build-version` file is
+someone else's, reported as unmanaged and left alone (and the unpack command itself
+fails rather than move a folder without one, should the host change after the facts).
 """
 
 from __future__ import annotations
 
 from provision import shell
+from provision.facts.libtorch import LibtorchFacts
 from provision.facts.model import Facts
 from provision.models import HostState, Libtorch
 from provision.models.sources import join_url
-from provision.plan import Change, Command
+from provision.plan import Change, Command, Unmanaged
 from provision.tasks.commands import cached_path, download
 
 
@@ -39,9 +43,11 @@ def _unpack(libtorch: Libtorch, archive: str) -> Command:
             ),
             "{ "
             + shell.command("test", "!", "-e", target)
-            + " || "
+            + " || { "
+            + shell.command("test", "-f", f"{target}/build-version")
+            + " && "
             + shell.command("mv", "-T", target, old)
-            + "; }",
+            + "; }; }",
             shell.command("mv", "-T", f"{staging}/libtorch", target),
             shell.command("rm", "-rf", staging, old),
         ]
@@ -49,12 +55,38 @@ def _unpack(libtorch: Libtorch, archive: str) -> Command:
     return Command(command=line, timeout_s=1800.0)
 
 
-def plan_libtorch(desired: HostState, facts: Facts) -> list[Change]:
-    """Unpack the wanted build unless its folder already holds it with its CMake package."""
+def _found(desired: HostState, facts: Facts) -> LibtorchFacts | None:
+    """The facts of the desired libtorch folder (None when they looked elsewhere)."""
     libtorch = desired.libtorch
-    if libtorch is None:
+    if libtorch is None or facts.libtorch is None or facts.libtorch.path != libtorch.path:
+        return None
+    return facts.libtorch
+
+
+def unmanaged_libtorch(desired: HostState, facts: Facts) -> list[Unmanaged]:
+    """The libtorch path when it is a folder without `build-version`: not a libtorch,
+    so nothing of it is replaced (moving it away or choosing another path is the user's
+    call)."""
+    found = _found(desired, facts)
+    if found is None or not found.exists or found.build_version is not None:
         return []
-    found = facts.libtorch if facts.libtorch and facts.libtorch.path == libtorch.path else None
+    return [
+        Unmanaged(
+            kind="libtorch",
+            resource=found.path,
+            detail="the folder exists but holds no libtorch (no build-version): left alone; "
+            "move it away or set libtorch.path to another folder",
+        )
+    ]
+
+
+def plan_libtorch(desired: HostState, facts: Facts) -> list[Change]:
+    """Unpack the wanted build unless its folder already holds it with its CMake package,
+    or holds something that is not a libtorch."""
+    libtorch = desired.libtorch
+    if libtorch is None or unmanaged_libtorch(desired, facts):
+        return []
+    found = _found(desired, facts)
     current = found.build_version if found and found.exists else None
     if current == build_version(libtorch) and found is not None and found.cmake_config:
         return []

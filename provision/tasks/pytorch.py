@@ -3,7 +3,7 @@
 pip: the env's own Python runs pip, `--index-url <index>/<variant>` (or the mirror's
 index) and `torch==<version>+<variant>`: PyTorch's indexes name every build with its
 variant as a local version label (`2.13.0+cpu`), and pinning it keeps pip from taking a
-plain build from an extra index. conda: `conda install -y -n NAME pytorch==V
+plain build from an extra index. conda: `conda install -y -p PREFIX/envs/NAME pytorch==V
 pytorch-cuda=X.Y -c pytorch -c nvidia` (`cpuonly` instead of pytorch-cuda for cpu).
 """
 
@@ -15,7 +15,13 @@ from provision.facts.model import Facts
 from provision.models import CondaEnv, HostState, PyTorchBuild
 from provision.models.versions import variant_cuda_release
 from provision.plan import Change, Command
-from provision.tasks.conda import conda_executable, env_satisfied, found_env
+from provision.tasks.conda import (
+    conda_executable,
+    env_path,
+    env_satisfied,
+    foreign_prefix,
+    found_env,
+)
 
 
 def pip_version(build: PyTorchBuild) -> str:
@@ -48,7 +54,7 @@ def pytorch_satisfied(build: PyTorchBuild, found: FoundEnv | None) -> bool:
 
 def pip_command(desired: HostState, prefix: str, env: CondaEnv, build: PyTorchBuild) -> str:
     """The env's pip installing the build."""
-    python = f"{prefix.rstrip('/')}/envs/{env.name}/bin/python"
+    python = f"{env_path(prefix, env.name)}/bin/python"
     extra = [
         word for url in desired.sources.pip_extra_index_urls for word in ("--extra-index-url", url)
     ]
@@ -75,8 +81,8 @@ def conda_command(desired: HostState, prefix: str, env: CondaEnv, build: PyTorch
         conda_executable(prefix),
         "install",
         "-y",
-        "-n",
-        env.name,
+        "-p",
+        env_path(prefix, env.name),
         f"pytorch=={build.version}",
         flavour,
         *channels,
@@ -85,7 +91,7 @@ def conda_command(desired: HostState, prefix: str, env: CondaEnv, build: PyTorch
 
 def plan_pytorch(desired: HostState, facts: Facts) -> list[Change]:
     """Install the wanted build in each env that lacks it (or is being created again)."""
-    if desired.conda is None:
+    if desired.conda is None or foreign_prefix(desired, facts):
         return []
     changes = []
     for env in desired.conda.envs:

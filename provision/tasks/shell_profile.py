@@ -3,7 +3,9 @@
 The block exports `CUDA_HOME`, `PATH`, `LD_LIBRARY_PATH` and `LIBRARY_PATH` for the
 active toolkit. Its lines are compared with the facts by sha256 over their exact bytes;
 the edit itself (`BlockEdit`) is done by the runner on the file's current bytes with
-`provision.profile_block.apply_block`, which keeps everything outside the markers.
+`provision.profile_block.apply_block`, which keeps everything outside the markers and
+puts a new block before the file's interactivity guard (Debian's default `.bashrc`
+returns early for non-interactive shells), so `bash -lc`, ssh commands and cron see it.
 """
 
 from __future__ import annotations

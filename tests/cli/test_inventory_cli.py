@@ -116,6 +116,49 @@ BAD_INPUT = [
         {"hosts.ini": "[gpu]\nws1\n"},
         "host pattern 'gpu:!typo': 'typo' matches no group or host in the inventory",
     ),
+    (
+        "unparsable regex term",
+        ["-i", "{tmp}/hosts.ini", "--hosts", "~["],
+        {"hosts.ini": "[lab]\nlab-01\nlab-02\n"},
+        "host pattern '~[': cannot parse '[' in host pattern '~['",
+    ),
+    (
+        "unparsable term after a glob",
+        ["-i", "{tmp}/hosts.ini", "--hosts", "lab*:~["],
+        {"hosts.ini": "[lab]\nlab-01\nlab-02\n"},
+        "host pattern 'lab*:~[': cannot parse '[' in host pattern 'lab*:~['",
+    ),
+    (
+        "backwards subscript",
+        ["-i", "{tmp}/hosts.ini", "--hosts", "lab[5:1]"],
+        {"hosts.ini": "[lab]\nlab-01\nlab-02\n"},
+        "host pattern 'lab[5:1]': no hosts matched the subscripted pattern 'lab[5:1]'",
+    ),
+    (
+        "subscript ending at 0",
+        ["-i", "{tmp}/hosts.ini", "--hosts", "all[1:0]"],
+        {"hosts.ini": "[lab]\nlab-01\nlab-02\n"},
+        "host pattern 'all[1:0]': no hosts matched the subscripted pattern 'all[1:0]'",
+    ),
+    (
+        "range too large",
+        ["-i", "{tmp}/hosts.ini", "--list"],
+        {"hosts.ini": "[lab]\nlab-01\na[1:99999999]\n"},
+        "{tmp}/hosts.ini:3: host range in 'a[1:99999999]' expands to 99999999 hosts, "
+        "more than the 10000",
+    ),
+    (
+        "duplicate YAML key",
+        ["-i", "{tmp}/hosts.yaml", "--list"],
+        {"hosts.yaml": "all:\n  hosts:\n    a: {x: 1, x: 2}\n"},
+        "{tmp}/hosts.yaml:3:15: malformed YAML: duplicate key 'x' (first set on line 3)",
+    ),
+    (
+        "duplicate INI host variable",
+        ["-i", "{tmp}/hosts.ini", "--list"],
+        {"hosts.ini": "[lab]\na x=1 x=2\n"},
+        "{tmp}/hosts.ini:2: host variable 'x' is set twice in 'a'",
+    ),
 ]
 
 

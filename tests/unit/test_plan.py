@@ -8,7 +8,17 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from provision.plan import BlockEdit, Change, Command, FileWrite, Handler, Plan, Reboot, Unmanaged
+from provision.plan import (
+    BlockEdit,
+    Change,
+    Command,
+    FileWrite,
+    Handler,
+    PathAction,
+    Plan,
+    Reboot,
+    Unmanaged,
+)
 
 
 def _plan() -> Plan:
@@ -86,3 +96,19 @@ def test_plans_are_immutable_and_strict() -> None:
             {"task": "t", "resource": "r", "before": None, "after": None, "reason": "x",
              "actions": [{"kind": "teleport"}]}
         )  # fmt: skip
+
+
+def test_file_writes_and_block_edits_share_their_file_fields() -> None:
+    shared = {"path", "owner", "group", "mode", "diff"}
+    for action in (FileWrite, BlockEdit):
+        assert issubclass(action, PathAction)
+        assert shared <= set(action.model_fields)
+    assert set(PathAction.model_fields) == shared
+    edit = BlockEdit(path="/root/.bashrc", block=b"export A=1\n", owner="ops", mode=0o600)
+    loaded = BlockEdit.model_validate_json(edit.model_dump_json())
+    assert (loaded.path, loaded.owner, loaded.group, loaded.mode) == (
+        "/root/.bashrc",
+        "ops",
+        None,
+        0o600,
+    )

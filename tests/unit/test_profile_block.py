@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
@@ -13,6 +15,7 @@ from provision.profile_block import (
     UnterminatedBlockError,
     apply_block,
     find_unmanaged_cuda_exports,
+    interactivity_guard,
     read_block,
     remove_block,
     split_lines,
@@ -22,6 +25,25 @@ BLOCK = b'export CUDA_HOME=/usr/local/cuda-11.8\nexport PATH="$CUDA_HOME/bin:$PA
 OTHER = b"export CUDA_HOME=/usr/local/cuda-12.1\n"
 BEGIN = b"# BEGIN provision: cuda"
 END = b"# END provision: cuda"
+# The head of Debian 12's /etc/skel/.bashrc (bash 5.2.15-2), byte for byte.
+DEBIAN_SKEL_HEAD = (
+    b"# ~/.bashrc: executed by bash(1) for non-login shells.\n"
+    b"# see /usr/share/doc/bash/examples/startup-files (in the package bash-doc)\n"
+    b"# for examples\n"
+    b"\n"
+    b"# If not running interactively, don't do anything\n"
+    b"case $- in\n"
+    b"    *i*) ;;\n"
+    b"      *) return;;\n"
+    b"esac\n"
+    b"\n"
+    b"# don't put duplicate lines or lines starting with space in the history.\n"
+    b"HISTCONTROL=ignoreboth\n"
+)
+DEBIAN_GUARD = (
+    b"# If not running interactively, don't do anything\n"
+    b"case $- in\n    *i*) ;;\n      *) return;;\nesac\n"
+)
 
 # Lines a user's file may hold: anything, plus lookalikes of our markers and CRLF ends.
 lookalike_lines = st.sampled_from(
@@ -35,6 +57,12 @@ lookalike_lines = st.sampled_from(
         b"\xff\xfe not utf-8 \x80\n",
         b"# END provision: cuda\n",
         b"\r\n",
+        b"case $- in\n",
+        b"    *i*) ;;\n",
+        b"      *) return;;\n",
+        b"esac\n",
+        b'[ -z "$PS1" ] && return\n',
+        b"# If not running interactively, don't do anything\n",
     ]
 )
 user_lines = st.one_of(lookalike_lines, st.binary(max_size=40))
@@ -57,9 +85,10 @@ def _valid_block(block: bytes) -> bool:
 def test_content_outside_the_markers_survives_byte_for_byte(original: bytes, block: bytes) -> None:
     assume(not _has_begin(original) and _valid_block(block))
     applied = apply_block(original, block)
-    assert applied.startswith(original)
     assert remove_block(applied) == original
     assert read_block(applied) == block
+    if interactivity_guard(split_lines(original)) is None:
+        assert applied.startswith(original)
 
 
 @given(user_content, block_lines)
@@ -146,3 +175,67 @@ def test_unmanaged_cuda_exports_outside_the_block_are_found() -> None:
         "line 1: export PATH=/usr/local/cuda-12.1/bin:$PATH",
         "line 5:   LD_LIBRARY_PATH=/usr/local/cuda/lib64",
     ]
+
+
+def _non_interactive_cuda_home(tmp_path: Path, content: bytes) -> str:
+    """What `CUDA_HOME` a non-interactive bash (ssh host cmd, cron) sees after the file."""
+    bashrc = tmp_path / "bashrc"
+    bashrc.write_bytes(content)
+    script = f'. {bashrc}; printf %s "$CUDA_HOME"'
+    result = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", script],
+        capture_output=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    return result.stdout.decode()
+
+
+def test_a_new_block_goes_before_debians_interactivity_guard(tmp_path: Path) -> None:
+    applied = apply_block(DEBIAN_SKEL_HEAD, BLOCK)
+    head = DEBIAN_SKEL_HEAD.split(DEBIAN_GUARD)[0]
+    assert applied.startswith(head + BEGIN + b"\n" + BLOCK + END + b"\n" + DEBIAN_GUARD)
+    assert remove_block(applied) == DEBIAN_SKEL_HEAD
+    assert apply_block(applied, BLOCK) == applied
+    assert _non_interactive_cuda_home(tmp_path, applied) == "/usr/local/cuda-11.8"
+
+
+def test_a_block_appended_after_the_guard_is_what_non_interactive_shells_miss(
+    tmp_path: Path,
+) -> None:
+    appended = DEBIAN_SKEL_HEAD + BEGIN + b"\n" + BLOCK + END + b"\n"
+    assert _non_interactive_cuda_home(tmp_path, appended) == ""
+
+
+def test_an_existing_block_after_the_guard_is_replaced_where_it_is() -> None:
+    original = DEBIAN_SKEL_HEAD + BEGIN + b"\n" + OTHER + END + b"\n"
+    assert apply_block(original, BLOCK) == DEBIAN_SKEL_HEAD + BEGIN + b"\n" + BLOCK + END + b"\n"
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        b'[ -z "$PS1" ] && return\n',
+        b"[[ $- != *i* ]] && return\n",
+        b'case "$-" in *i*) ;; *) return;; esac\n',
+    ],
+)
+def test_other_interactivity_guards_get_the_block_before_them(guard: bytes) -> None:
+    original = b"# ~/.bashrc\n\n" + guard + b"alias ll='ls -l'\n"
+    applied = apply_block(original, BLOCK)
+    assert applied == b"# ~/.bashrc\n\n" + BEGIN + b"\n" + BLOCK + END + b"\n" + guard + (
+        b"alias ll='ls -l'\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'  [ -z "$PS1" ] && return\n',
+        b"case $- in\n  *i*) PS1='> ';;\nesac\n",
+        b'[ -n "$PS1" ] && echo hello\n',
+    ],
+)
+def test_indented_or_non_returning_lines_are_not_guards(content: bytes) -> None:
+    assert interactivity_guard(split_lines(content)) is None
+    assert apply_block(content, BLOCK) == content + BEGIN + b"\n" + BLOCK + END + b"\n"

@@ -13,7 +13,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "tasks"))
 
-from host_facts import bare_debian12, converged, state
+from converged_facts import converged
+from host_facts import bare_debian12, state
 
 from provision.facts.model import Facts
 from provision.plan import BlockEdit, Command, FileWrite, Plan, Reboot

@@ -77,3 +77,29 @@ def test_a_template_syntax_error_names_the_path() -> None:
 def test_templates_run_sandboxed() -> None:
     with pytest.raises(TemplateError, match="template failed: SecurityError"):
         VariableResolver({}).render("{{ ''.__class__.__mro__ }}", "state")
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["{{ 'a' * 10**10 }}", "{{ [0] * 10**9 }}", "{{ 10 ** (10 ** 10) }}", "{{ 2 ** 100000 }}"],
+)
+def test_a_template_cannot_exhaust_memory_or_cpu(source: str) -> None:
+    with pytest.raises(TemplateError, match="template failed: SecurityError"):
+        VariableResolver({}).render(source, "state")
+
+
+def test_small_repetitions_and_powers_still_work() -> None:
+    resolver = VariableResolver({"n": 3})
+    assert resolver.render("{{ 'ab' * n }}", "state") == "ababab"
+    assert resolver.render("{{ 2 ** 10 }}", "state") == 1024
+
+
+def test_rendering_many_hosts_reuses_parsed_templates() -> None:
+    source = "/usr/local/cuda-{{ cuda }}"
+    for host in range(200):
+        assert VariableResolver({"cuda": f"{host}.0"}).render(source, "s") == (
+            f"/usr/local/cuda-{host}.0"
+        )
+    from provision.templating import _compiled_template
+
+    assert _compiled_template.cache_info().hits >= 199

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from ci_requirements import skip_unless_possible
 
 SSHD = "/usr/sbin/sshd"
 
@@ -66,7 +67,7 @@ def _wait_for_banner(port: int, process: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="session")
 def private_sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateSshd]:
     if os.geteuid() != 0 or not Path(SSHD).exists() or not shutil.which("ssh-keygen"):
-        pytest.skip("needs root, /usr/sbin/sshd and ssh-keygen")
+        skip_unless_possible(f"needs root, {SSHD} and ssh-keygen")
     folder = tmp_path_factory.mktemp("sshd")
     _keygen(folder / "host_key")
     _keygen(folder / "client_key")

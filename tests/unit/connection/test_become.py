@@ -69,7 +69,12 @@ def test_the_password_reaches_sudo_and_not_the_command(monkeypatch: pytest.Monke
 def test_without_a_prompt_no_password_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PASSWORD_ENVIRONMENT_VARIABLE, SECRET)
     asked: list[str] = []
-    source = PasswordSource(prompt=lambda question: asked.append(question) or SECRET)
+
+    def prompt(question: str) -> str:
+        asked.append(question)
+        return SECRET
+
+    source = PasswordSource(prompt=prompt)
     monkeypatch.delenv(PASSWORD_ENVIRONMENT_VARIABLE)
     result = non_root(source).run("cat", stdin=b"only this", sudo=True)
     assert result.stdout == b"only this"
@@ -103,13 +108,47 @@ def test_the_password_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     monkeypatch.setenv("FAKE_SUDO_PASSWORD", SECRET)
     password_file = tmp_path / "password"
     password_file.write_text(SECRET + "\nignored second line\n")
+    password_file.chmod(0o600)
     result = non_root(PasswordSource(password_file=password_file)).run("id -u", sudo=True)
     assert result.ok, result.stderr
 
 
 def test_a_missing_password_file_is_an_input_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="provision_become_password_file"):
+    with pytest.raises(InputError, match="host 'h': provision_become_password_file"):
         PasswordSource(password_file=tmp_path / "absent", environ={}).password("h")
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o644, 0o660])
+def test_a_password_file_others_may_read_is_refused(tmp_path: Path, mode: int) -> None:
+    password_file = tmp_path / "password"
+    password_file.write_text("secret-in-file\n")
+    password_file.chmod(mode)
+    source = PasswordSource(password_file=password_file, environ={})
+    with pytest.raises(InputError, match="host 'gpu1': provision_become_password_file") as raised:
+        source.password("gpu1")
+    assert f"{mode:04o}" in raised.value.message and "chmod 600" in raised.value.message
+    assert "secret-in-file" not in raised.value.message
+
+
+def test_a_private_password_file_is_read(tmp_path: Path) -> None:
+    password_file = tmp_path / "password"
+    password_file.write_text("from-file\n")
+    password_file.chmod(0o600)
+    assert PasswordSource(password_file=password_file, environ={}).password("h") == "from-file"
+
+
+def test_an_inventory_password_wins_over_the_file_but_not_the_environment(
+    tmp_path: Path,
+) -> None:
+    password_file = tmp_path / "password"
+    password_file.write_text("from-file\n")
+    password_file.chmod(0o600)
+    given = PasswordSource(password_file=password_file, password="from-inventory", environ={})
+    assert given.password("h") == "from-inventory"
+    assert "from-inventory" not in repr(given)
+    environment = {PASSWORD_ENVIRONMENT_VARIABLE: "from-env"}
+    overridden = PasswordSource(password="from-inventory", environ=environment)
+    assert overridden.password("h") == "from-env"
 
 
 def test_the_environment_wins_over_the_file(tmp_path: Path) -> None:

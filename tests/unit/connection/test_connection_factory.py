@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from provision.connection import LocalConnection, open_connection
+from provision.connection import PASSWORD_ENVIRONMENT_VARIABLE, LocalConnection, open_connection
 from provision.connection.factory import parse_jumps
 from provision.connection.ssh import JumpHost, SshConnection
 from provision.errors import InputError
 from provision.inventory import HostConnection
+from provision.inventory.connection import connection_settings
 
 
 def ssh_settings(connection: Any) -> Any:
@@ -82,10 +83,41 @@ def test_connect_timeout_from_ansible_variables() -> None:
      ({"ansible_timeout": -1}, "ansible_timeout"),
      ({"provision_proxy_jump": "bad host!"}, "provision_proxy_jump"),
      ({"ansible_ssh_common_args": "-o 'unclosed"}, "ansible_ssh_common_args"),
-     ({"provision_become_password_file": ["a"]}, "provision_become_password_file")],
+     ({"provision_become_password_file": ["a"]}, "provision_become_password_file"),
+     ({"ansible_become_password": 5}, "ansible_become_password"),
+     ({"ansible_become_pass": "two\nlines"}, "ansible_become_pass"),
+     ({"ansible_become_password": "{{ vault_sudo }}"}, "ansible_become_password")],
 )  # fmt: skip
 def test_bad_connection_variables_are_input_errors_naming_host_and_variable(
     variables: dict[str, Any], named: str
 ) -> None:
     with pytest.raises(InputError, match=f"host 'gpu1': {named}"):
         open_connection(host(), variables)
+
+
+@pytest.mark.parametrize("variable", ["ansible_become_password", "ansible_become_pass"])
+@pytest.mark.parametrize("connection", ["ssh", "local"])
+def test_an_inventory_become_password_is_a_password_source(
+    variable: str, connection: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(PASSWORD_ENVIRONMENT_VARIABLE, raising=False)
+    opened = open_connection(host(connection=connection), {variable: "s3cret"})
+    assert opened._passwords.password("gpu1") == "s3cret"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [({"ansible_become_user": "postgres"}, "ansible_become_user"),
+     ({"ansible_become_method": "su"}, "ansible_become_method"),
+     ({"ansible_become_method": "doas", "ansible_become_user": "root"}, "ansible_become_method")],
+)  # fmt: skip
+def test_become_other_than_root_through_sudo_is_refused(
+    variables: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(InputError, match=f"host 'gpu1': {named}: .* is not supported"):
+        connection_settings("gpu1", {"ansible_become": True, **variables})
+
+
+def test_become_root_through_sudo_spelt_out_is_accepted() -> None:
+    variables = {"ansible_become_user": "root", "ansible_become_method": "sudo"}
+    assert connection_settings("gpu1", {"ansible_become": True, **variables}).become

@@ -8,9 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
+from ci_requirements import require_root
 
 from provision import shell
 from provision.connection import CommandTimeout, LocalConnection, UploadError
+from provision.connection import local as local_module
 
 
 @pytest.fixture
@@ -65,8 +67,7 @@ def test_a_timeout_stops_the_command_and_its_children(
 
 
 def test_sudo_as_root_runs_directly(local: LocalConnection) -> None:
-    if os.geteuid() != 0:
-        pytest.skip("needs root")
+    require_root("to check sudo is skipped as root")
     assert local.run("id -u", sudo=True).stdout == b"0\n"
 
 
@@ -83,8 +84,7 @@ def test_upload_writes_atomically_with_mode(local: LocalConnection, tmp_path: Pa
 
 
 def test_upload_keeps_the_owner_of_an_existing_file(local: LocalConnection, tmp_path: Path) -> None:
-    if os.geteuid() != 0:
-        pytest.skip("needs root to own files as another user")
+    require_root("to own files as another user")
     target = tmp_path / "owned"
     target.write_bytes(b"old")
     os.chown(target, 65534, 65534)
@@ -108,10 +108,41 @@ def test_a_failed_upload_leaves_the_target_and_no_temp_file(
 @pytest.mark.parametrize(
     ("path", "owner", "mode"),
     [("relative/path", None, 0o644), ("/etc/", None, 0o644), ("/tmp/x", "a;b", 0o644),
-     ("/tmp/x", "$(id)", 0o644), ("/tmp/x", None, 0o17777), ("/tmp/a\nb", None, 0o644)],
+     ("/tmp/x", "$(id)", 0o644), ("/tmp/x", "Root.Admin", 0o644),
+     ("/tmp/x", "root:", 0o644), ("/tmp/x", None, 0o17777), ("/tmp/a\nb", None, 0o644)],
 )  # fmt: skip
 def test_bad_upload_arguments_are_refused_before_running(
     local: LocalConnection, path: str, owner: str | None, mode: int
 ) -> None:
     with pytest.raises(UploadError):
         local.upload(b"x", path, owner=owner, mode=mode)
+
+
+def test_an_upload_onto_a_folder_fails_and_leaves_no_temp_file(
+    local: LocalConnection, tmp_path: Path
+) -> None:
+    target = tmp_path / "a-folder"
+    target.mkdir()
+    (target / "inside").write_bytes(b"kept")
+    with pytest.raises(UploadError, match=f"cannot write {target}:.*directory"):
+        local.upload(b"new", str(target))
+    assert target.is_dir()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a-folder"]
+    assert sorted(path.name for path in target.iterdir()) == ["inside"]
+
+
+def test_a_command_that_closed_its_output_is_waited_for_not_polled(
+    local: LocalConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[float] = []
+    original = local_module._ProcessStream.receive
+
+    def counting_receive(stream: local_module._ProcessStream, wait: float) -> tuple[bytes, bytes]:
+        calls.append(wait)
+        return original(stream, wait)
+
+    monkeypatch.setattr(local_module._ProcessStream, "receive", counting_receive)
+    result = local.run("exec >/dev/null 2>&1; sleep 0.5; exit 3", timeout=10)
+    print(f"receive called {len(calls)} times during a 0.5 s command with closed output")
+    assert result.exit_code == 3
+    assert len(calls) < 200

@@ -15,11 +15,15 @@ from private_sshd import PrivateSshd, free_port
 from provision.connection import HostUnreachable, UnreachableReason
 from provision.connection import ssh as ssh_module
 from provision.connection.ssh import JumpHost, SshConnection, SshSettings
+from provision.inventory import HostConnection
 
 
 @pytest.fixture(autouse=True)
 def isolated_user_known_hosts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ssh_module, "USER_KNOWN_HOSTS", tmp_path / "user_known_hosts")
+
+
+_SSH_OPTIONS = ("accept_new_host_keys", "connect_timeout", "jumps")
 
 
 def settings(server: PrivateSshd, **overrides: Any) -> SshSettings:
@@ -28,7 +32,8 @@ def settings(server: PrivateSshd, **overrides: Any) -> SshSettings:
         "key_file": server.client_key, "connect_timeout": 5.0,
     }  # fmt: skip
     fields.update(overrides)
-    return SshSettings(**fields)
+    options = {key: fields.pop(key) for key in _SSH_OPTIONS if key in fields}
+    return SshSettings(HostConnection(**fields), **options)
 
 
 def reason_of(connection: SshConnection) -> HostUnreachable:
@@ -203,3 +208,21 @@ def test_a_dropped_connection_fails_the_running_command_and_the_next_one_reconne
     finally:
         connection.close()
     assert private_sshd.accepted_logins() - before == 2
+
+
+def test_the_login_user_is_resolved_once_not_on_every_can_become(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built: list[str] = []
+    original = ssh_module._fabric_connection
+
+    def counting(settings: SshSettings, host: str, *arguments: Any) -> Any:
+        built.append(host)
+        return original(settings, host, *arguments)
+
+    monkeypatch.setattr(ssh_module, "_fabric_connection", counting)
+    connection = SshConnection(SshSettings(HostConnection(name="box", host="127.0.0.1")))
+    answers = {connection.can_become for _ in range(5)}
+    assert len(answers) == 1 and built == ["127.0.0.1"]
+    named = SshConnection(SshSettings(HostConnection(name="b", host="127.0.0.1", user="root")))
+    assert named.can_become and built == ["127.0.0.1"]

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from provision.facts.apt import parse_dpkg_query, parse_held, parse_open_files
-from provision.facts.conda import parse_conda_meta_name, parse_dist_info_metadata
+from provision.facts.conda import parse_conda, parse_conda_meta_name, parse_dist_info_metadata
 from provision.facts.cuda import (
     parse_cuda_header,
     parse_version_json,
     parse_version_txt,
 )
-from provision.facts.cudnn import parse_cudnn_header
+from provision.facts.cudnn import parse_cudnn, parse_cudnn_header
 from provision.facts.kernel import (
     parse_initramfs,
     parse_modprobe_file,
@@ -28,6 +28,7 @@ from provision.facts.nvidia import (
     parse_proc_version,
     upstream_version,
 )
+from provision.facts.sections import Section, Sections
 from provision.facts.shell_profile import parse_block
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -299,3 +300,31 @@ def test_an_unterminated_or_repeated_block_is_reported() -> None:
 def test_a_line_that_only_resembles_a_marker_is_not_one() -> None:
     block, _ = parse_block("  # BEGIN provision: cuda\n# BEGIN provision: cudaX\n")
     assert block is None
+
+
+def test_conda_python_from_lib_folders_compares_versions_as_numbers() -> None:
+    sections = Sections(
+        items=(
+            Section("conda-prefix", "/opt/conda", "exists\nconda\n"),
+            Section("conda-env", "base /opt/conda", "lib python3.9\nlib python3.11\n"),
+        )
+    )
+    facts = parse_conda(sections)
+    assert facts is not None
+    assert facts.envs[0].python == "3.11"
+
+
+def test_cudnn_9_packages_carry_the_cuda_major_in_their_name() -> None:
+    listing = (
+        "ii \tlibcudnn9-cuda-12\t9.5.1.17-1\n"
+        "ii \tlibcudnn9-dev-cuda-12\t9.5.1.17-1\n"
+        "ii \tlibcudnn8\t8.9.7.29-1+cuda12.2\n"
+        "ii \tlibcudnn9-samples\t9.5.1.17-1\n"
+    )
+    facts = parse_cudnn(Sections(items=(Section("packages", "", listing),)))
+    assert {package.name: package.cuda for package in facts.packages} == {
+        "libcudnn9-cuda-12": "12",
+        "libcudnn9-dev-cuda-12": "12",
+        "libcudnn8": "12.2",
+        "libcudnn9-samples": None,
+    }

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from jinja2 import Environment
 
 from provision.connection import CommandResult, LocalConnection
 from provision.facts import FactsError, FactsRequest, gather_facts, parse_facts, render_script
@@ -163,3 +164,22 @@ def test_facts_of_this_machine_through_a_local_connection() -> None:
     assert [toolkit.path for toolkit in facts.cuda.toolkits] == toolkits
     if shutil.which("dpkg-query"):
         assert facts.apt.dpkg
+
+
+def test_the_template_is_compiled_once_not_once_per_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provision.facts import script
+
+    render_script(FactsRequest(users=("root",)))
+    compiled: list[str] = []
+    original = script._environment
+
+    def counting_environment() -> Environment:
+        compiled.append("compiled")
+        return original()
+
+    monkeypatch.setattr(script, "_environment", counting_environment)
+    first = render_script(FactsRequest(users=("root",)), key="aa11")
+    second = render_script(FactsRequest(users=("alice",)), key="bb22")
+    assert compiled == []
+    assert "aa11" in first.text and "alice" not in first.text
+    assert "bb22" in second.text and "alice" in second.text

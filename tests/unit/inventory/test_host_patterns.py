@@ -32,6 +32,7 @@ SUBSCRIPTS = [
     ("gpu[0]", ("gpu", (0, None))),
     ("gpu[-1]", ("gpu", (-1, None))),
     ("gpu[1:2]", ("gpu", (1, 2))),
+    ("gpu[1:0]", ("gpu", (1, 0))),
     ("gpu[1:]", ("gpu", (1, -1))),
     ("gpu[1-2]", ("gpu", (1, 2))),
     ("~gpu[0]", ("~gpu[0]", None)),
@@ -62,6 +63,8 @@ SELECTIONS = [
     ("gpu[1:2]", ["g2", "g3"]),
     ("gpu[2:]", ["g3", "g4"]),
     ("gpu[1:99]", ["g2", "g3", "g4"]),
+    ("gpu[0:0]", ["g1"]),
+    ("gpu[2:2]", ["g3"]),
     ("g?", ["g1", "g2", "g3", "g4"]),
     ("~g[13]", ["g1", "g3"]),
     ("~c", ["c1", "g1"]),
@@ -82,6 +85,15 @@ BAD_PATTERNS = [
     ("~g(", "host pattern '~g(': invalid host pattern '~g('"),
     ("localhost", "host pattern 'localhost': 'localhost' matches no group or host"),
     (" , ", "empty host pattern ' , '"),
+    ("~[", "host pattern '~[': cannot parse '[' in host pattern '~['"),
+    ("g*:~[", "host pattern 'g*:~[': cannot parse '[' in host pattern 'g*:~['"),
+    ("~", "host pattern '~': term '~' names no group, host or regex"),
+    ("gpu:!", "host pattern 'gpu:!': term '!' names no group, host or regex"),
+    ("gpu,&", "host pattern 'gpu,&': term '&' names no group, host or regex"),
+    ("gpu,!~(", "host pattern 'gpu,!~(': invalid host pattern '~('"),
+    ("gpu[1:0]", "host pattern 'gpu[1:0]': no hosts matched the subscripted pattern 'gpu[1:0]'"),
+    ("gpu[3:1]", "host pattern 'gpu[3:1]': no hosts matched the subscripted pattern 'gpu[3:1]'"),
+    ("gpu[5:9]", "host pattern 'gpu[5:9]': no hosts matched the subscripted pattern 'gpu[5:9]'"),
 ]
 
 

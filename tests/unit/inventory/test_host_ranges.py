@@ -82,3 +82,25 @@ def test_padded_numeric_ranges_match_python_range(
     pattern = f"n[{begin:0{width}d}:{end:0{width}d}:{step}].lab"
     expected = [f"n{number:0{width}d}.lab" for number in range(begin, end + 1, step)]
     assert expand_host_range(pattern) == expected
+
+
+def test_a_range_of_more_than_ten_thousand_hosts_is_refused() -> None:
+    assert len(expand_host_range("a[1:10000]")) == 10_000
+    with pytest.raises(HostRangeError, match=r"'a\[1:10001\]' expands to 10001 hosts"):
+        expand_host_range("a[1:10001]")
+
+
+def test_a_huge_range_is_refused_before_expanding() -> None:
+    with pytest.raises(HostRangeError, match=r"'a\[1:99999999\]' expands to 99999999 hosts"):
+        expand_host_range("a[1:99999999]")
+
+
+def test_a_range_with_a_huge_end_is_refused_without_overflow() -> None:
+    with pytest.raises(HostRangeError, match="more than the 10000"):
+        expand_host_range(f"a[1:{10**40}]")
+
+
+def test_the_cap_counts_the_product_of_several_ranges() -> None:
+    assert len(expand_host_range("a[1:100]b[1:100]")) == 10_000
+    with pytest.raises(HostRangeError, match="expands to 10100 hosts"):
+        expand_host_range("a[1:100]b[0:100]")

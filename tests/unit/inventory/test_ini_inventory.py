@@ -99,6 +99,12 @@ BAD_LINES = [
         "[g]\nws1\n[g:vars]\nansible_group_priority=high\n",
         "hosts.ini:4: group 'g': ansible_group_priority must be an integer",
     ),
+    ("[gpu]\nws1 x=1 x=2\n", "hosts.ini:2: host variable 'x' is set twice in 'ws1'"),
+    ("[gpu]\nws[1:2] y=0 x=1 y=1\n", "hosts.ini:2: host variable 'y' is set twice in 'ws[1:2]'"),
+    (
+        "[gpu]\nn[1:10001]\n",
+        "hosts.ini:2: host range in 'n[1:10001]' expands to 10001 hosts, more than the 10000",
+    ),
 ]
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,3 +104,46 @@ def test_executable_script_is_refused(tmp_path: Path) -> None:
 def test_no_sources_is_input_error() -> None:
     with pytest.raises(InputError, match="no inventory given"):
         load_inventory([])
+
+
+def finishes(call: Callable[[], Any]) -> Any:
+    """Run `call` in a thread, so a read blocked on a FIFO fails the test instead of hanging."""
+    outcome: list[Any] = []
+
+    def target() -> None:
+        try:
+            outcome.append(call())
+        except Exception as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert outcome, "the call blocked (reading a FIFO?)"
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    return outcome[0]
+
+
+def test_a_fifo_in_an_inventory_folder_is_skipped_not_read(tmp_path: Path) -> None:
+    write(tmp_path / "inventory/hosts.ini", "[gpu]\nws1\n")
+    os.mkfifo(tmp_path / "inventory/pipe")
+    os.mkfifo(tmp_path / "inventory/pipe.yml")
+    inventory = finishes(lambda: load_inventory([tmp_path / "inventory"]))
+    assert inventory.hosts == ["ws1"]
+
+
+def test_a_fifo_among_vars_files_is_skipped_not_read(tmp_path: Path) -> None:
+    write(tmp_path / "hosts.ini", "[gpu]\nws1\n")
+    write(tmp_path / "group_vars/all/main.yml", "site: lab\n")
+    os.mkfifo(tmp_path / "group_vars/all/pipe.yml")
+    os.mkfifo(tmp_path / "group_vars/gpu")
+    os.mkfifo(tmp_path / "host_vars")
+    inventory = finishes(lambda: load_inventory([tmp_path / "hosts.ini"]))
+    assert inventory.host_vars("ws1") == {"site": "lab"}
+
+
+def test_a_fifo_given_as_the_source_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "hosts")
+    with pytest.raises(InputError, match="hosts: inventory is neither a file nor a folder"):
+        finishes(lambda: load_inventory([tmp_path / "hosts"]))

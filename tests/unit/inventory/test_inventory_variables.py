@@ -149,3 +149,26 @@ def test_bad_vars_file_names_file_and_fault(
     with pytest.raises(InputError) as raised:
         load_inventory([hosts])
     assert raised.value.message.startswith(f"{tmp_path}/{message}")
+
+
+@pytest.mark.parametrize("host", ["../../secret", "..", ".", "a/../../../secret", "/etc/secret"])
+def test_a_host_name_that_is_a_path_reads_no_file_outside_host_vars(
+    tmp_path: Path, host: str
+) -> None:
+    inventory_dir = tmp_path / "inventory"
+    (inventory_dir / "host_vars/a").mkdir(parents=True)
+    for stolen in ("secret.yml", "inventory/stolen.yml", "inventory/host_vars/other.yml"):
+        (tmp_path / stolen).write_text("stolen: true\n")
+    (inventory_dir / "hosts.ini").write_text(f"{host} ansible_host=127.0.0.1\n")
+    inventory = load_inventory([inventory_dir / "hosts.ini"])
+    assert inventory.host_vars(host) == {"ansible_host": "127.0.0.1"}
+    assert find_variable_files(inventory_dir / "host_vars", host) == []
+
+
+def test_a_group_name_with_dot_dot_reads_no_file_outside_group_vars(tmp_path: Path) -> None:
+    inventory_dir = tmp_path / "inventory"
+    (inventory_dir / "group_vars").mkdir(parents=True)
+    (inventory_dir / "up.yml").write_text("stolen: true\n")
+    (inventory_dir / "hosts.yaml").write_text("'../up':\n  hosts:\n    ws1:\n")
+    inventory = load_inventory([inventory_dir / "hosts.yaml"])
+    assert inventory.host_vars("ws1") == {}

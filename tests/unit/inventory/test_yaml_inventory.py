@@ -83,6 +83,14 @@ BAD_DOCUMENTS = [
         "hosts.yaml:3: host range '[3:1]' in 'gpu[3:1]' must have begin <= end",
     ),
     (
+        "all:\n  hosts:\n    'gpu[1:10001]':\n",
+        "hosts.yaml:3: host range in 'gpu[1:10001]' expands to 10001 hosts, more than the 10000",
+    ),
+    (
+        "all:\n  hosts:\n    ws1:\n    ws2:\n    ws1:\n",
+        "hosts.yaml:5:5: malformed YAML: duplicate key 'ws1' (first set on line 3)",
+    ),
+    (
         "a:\n  children:\n    b:\n      children:\n        a:\n",
         "hosts.yaml:3: adding group 'b' as a child of 'a' creates a cycle",
     ),

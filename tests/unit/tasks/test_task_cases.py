@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from host_facts import bare_debian12, converged, merge, sandbox_workstation_document, state
+from converged_facts import converged
+from host_facts import bare_debian12, merge, sandbox_workstation_document, state
 
 from provision.facts.model import Facts
 from provision.models import HostState

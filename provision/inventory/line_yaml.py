@@ -4,8 +4,9 @@ Inventory checks need the line of the key at fault ("hosts.yaml:12: group 'gpu':
 The loader returns `LineMapping`s (dicts that remember each key's line); `plain` turns a
 value back into ordinary dicts and lists before it becomes a variable. The YAML flavour
 is YAML 1.1 as PyYAML's safe loader reads it, which is what Ansible's loader builds on
-(`yes` is true, `2024-01-01` a date); `!unsafe` strings are read as plain strings and
-Ansible Vault values are refused.
+(`yes` is true, `2024-01-01` a date); `!unsafe` strings are read as UnsafeText (never
+rendered as templates), Ansible Vault values are refused, and a key repeated in one
+mapping is an error where Ansible only warns.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from provision.unsafe_text import UnsafeText
 from provision.yaml_documents import parse_yaml_text
 
 
@@ -30,12 +32,18 @@ class _LineLoader(yaml.SafeLoader):
     """SafeLoader whose mappings are LineMappings."""
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineMapping:
+    explicit = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
     loader.flatten_mapping(node)
+    first_explicit = len(node.value) - explicit
     mapping = LineMapping()
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = {}
-    for key_node, value_node in node.value:
+    explicit_lines: dict[Any, int] = {}
+    for position, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         try:
             hash(key)
@@ -46,17 +54,45 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineMappi
                 "found an unhashable key",
                 key_node.start_mark,
             ) from None
+        line = key_node.start_mark.line + 1
+        if position >= first_explicit:
+            if key in explicit_lines:
+                _refuse_duplicate(node, key_node, key, explicit_lines[key])
+            explicit_lines[key] = line
         mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = key_node.start_mark.line + 1
+        mapping.key_lines[key] = line
     return mapping
+
+
+def _refuse_duplicate(node: yaml.Node, key_node: yaml.Node, key: Any, first_line: int) -> None:
+    """Ansible warns and keeps the last value; a repeated key is nearly always a mistake."""
+    raise yaml.constructor.ConstructorError(
+        "while constructing a mapping",
+        node.start_mark,
+        f"duplicate key {key!r} (first set on line {first_line})",
+        key_node.start_mark,
+    )
 
 
 def _construct_unsafe(loader: _LineLoader, node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
+        return UnsafeText(loader.construct_scalar(node))
     if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)
-    return _construct_mapping(loader, node)  # type: ignore[arg-type]
+        return _mark_unsafe(loader.construct_sequence(node, deep=True))
+    return _mark_unsafe(_construct_mapping(loader, node))  # type: ignore[arg-type]
+
+
+def _mark_unsafe(value: Any) -> Any:
+    """Every string inside `value` as UnsafeText, as Ansible's `wrap_var` does."""
+    if isinstance(value, str):
+        return UnsafeText(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            value[key] = _mark_unsafe(item)
+        return value
+    if isinstance(value, list):
+        return [_mark_unsafe(item) for item in value]
+    return value
 
 
 def _refuse_vault(loader: _LineLoader, node: yaml.Node) -> Any:
@@ -74,14 +110,17 @@ def parse_document(text: str, path: Path) -> Any:
     """Parse YAML (or JSON) `text` from `path`; malformed input names the file and line."""
     if path.suffix == ".json":
         try:
-            return json.loads(text, object_hook=_json_mapping)
+            return json.loads(text, object_pairs_hook=_json_mapping)
         except ValueError:
             pass
     return parse_yaml_text(text, str(path), loader=_LineLoader)
 
 
-def _json_mapping(pairs: dict[str, Any]) -> LineMapping:
+def _json_mapping(pairs: list[tuple[str, Any]]) -> LineMapping:
+    """A JSON object; a repeated key is left to the YAML reader, which names its line."""
     mapping = LineMapping(pairs)
+    if len(mapping) != len(pairs):
+        raise ValueError("duplicate key")
     mapping.line = 0
     mapping.key_lines = {}
     return mapping

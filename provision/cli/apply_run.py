@@ -1,0 +1,246 @@
+"""The engine of `provision plan` and `provision apply`: gather, plan, show, confirm,
+apply, report.
+
+Plays run in order; within a play, hosts run in a bounded pool (`--forks`). `plan` (and
+`apply --check`) takes no lock and changes nothing. `apply` locks each host, plans it,
+shows the plan, asks for confirmation when changes are pending (a terminal is needed for
+that, else `--yes`), applies, proves convergence, prints a recap and writes `--report`.
+
+Exit codes: 0 nothing left to do; 1 a host failed or was unreachable; 2 bad input; 3
+changes pending (`plan --detailed-exitcode`, or a host left reboot-pending); 130 Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from provision.connection import (
+    Connection,
+    LocalConnection,
+    ask_once,
+    open_connection,
+    terminal_prompt,
+)
+from provision.connection.become import PasswordSource
+from provision.errors import ExitCode, InputError, ProvisionError
+from provision.inventory import load_inventory
+from provision.playbook import PlayTargets
+from provision.report import (
+    HostOutcome,
+    HostStatus,
+    merge_outcomes,
+    recap_lines,
+    report_document,
+    write_report,
+)
+from provision.runner import fleet, lock
+from provision.runner.host_run import RunSettings
+from provision.runner.plan_view import plan_lines
+from provision.runner.record import RunIdentity
+
+
+@dataclass(frozen=True)
+class Target:
+    """What every command of a run shares: the plays and how to reach their hosts."""
+
+    plays: list[PlayTargets]
+    inventories: tuple[Path, ...]
+    connection: str | None
+    accept_new: bool | None
+    forks: int
+
+
+def _connections(target: Target) -> dict[str, Connection]:
+    names = list(dict.fromkeys(host.name for play in target.plays for host in play.hosts))
+    prompt = terminal_prompt()
+    shared = ask_once(prompt) if prompt is not None else None
+    if target.connection == "local":
+        if len(names) != 1:
+            raise InputError(
+                f"-c local runs on this machine, but the plays target {len(names)} hosts "
+                f"({', '.join(names)}): narrow them to one with --limit"
+            )
+        return {names[0]: LocalConnection(name=names[0], passwords=PasswordSource(prompt=shared))}
+    inventory = load_inventory(list(target.inventories))
+    return {
+        name: open_connection(
+            inventory.connection(name),
+            inventory.host_vars(name),
+            accept_new_host_keys=target.accept_new,
+            prompt=shared,
+        )
+        for name in names
+    }
+
+
+def _jobs(play: PlayTargets, connections: dict[str, Connection]) -> list[fleet.HostJob]:
+    return [fleet.HostJob(host.name, host.state, connections[host.name]) for host in play.hosts]
+
+
+def _show(jobs: list[fleet.HostJob], diff: bool, as_json: bool) -> None:
+    for job in jobs:
+        if as_json:
+            continue
+        if job.plan is not None:
+            click.echo("\n".join(plan_lines(job.plan, diff=diff)))
+        elif job.outcome is not None:
+            click.echo(f"{job.name}: {job.outcome.status}: {job.outcome.error}")
+
+
+def _prepare_all(
+    jobs: list[fleet.HostJob], owner: lock.LockOwner | None, target: Target
+) -> threading.Event:
+    stop = threading.Event()
+    fleet.run_pool(jobs, lambda job: fleet.prepare(job, owner), target.forks, stop)
+    if stop.is_set():
+        raise KeyboardInterrupt
+    return stop
+
+
+def _pending(jobs: list[fleet.HostJob]) -> bool:
+    return any(job.plan is not None and job.plan.changed for job in jobs)
+
+
+def _confirm(jobs: list[fleet.HostJob], yes: bool) -> None:
+    """Ask before changing anything (a terminal is needed to ask; otherwise --yes)."""
+    if yes or not _pending(jobs):
+        return
+    hosts = sum(1 for job in jobs if job.plan is not None and job.plan.changed)
+    if not sys.stdin.isatty():
+        raise InputError(
+            f"changes are pending on {hosts} host(s) and stdin is not a terminal to confirm "
+            "them: pass --yes to apply without asking"
+        )
+    if not click.confirm(f"Apply these changes to {hosts} host(s)?", default=False):
+        raise ProvisionError("apply cancelled at the prompt: nothing was changed")
+
+
+def playbook_hash(path: Path) -> str:
+    """The sha256 of the playbook file, recorded on each host and in the report."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _check_outcome(job: fleet.HostJob) -> HostOutcome:
+    if job.outcome is not None or job.plan is None:
+        return job.outcome or HostOutcome(job.name, HostStatus.FAILED, error="not planned")
+    if job.plan.refused is not None:
+        return HostOutcome(job.name, HostStatus.FAILED, error=f"refused: {job.plan.refused}")
+    count = len(job.plan.changes)
+    return HostOutcome(
+        job.name, HostStatus.OK, duration_s=job.prepare_s, notes=(f"{count} change(s) pending",)
+    )
+
+
+class Run:
+    """One `plan` or `apply` invocation over all plays."""
+
+    def __init__(self, target: Target, settings: RunSettings, playbook: Path) -> None:
+        self.target = target
+        self.settings = settings
+        self.identity = RunIdentity(uuid.uuid4().hex, str(playbook), playbook_hash(playbook))
+        self.outcomes: dict[str, HostOutcome] = {}
+        self.pending = False
+        self.pending_counts: dict[str, int] = {}
+        self.interrupted = False
+
+    def _record(self, outcome: HostOutcome) -> None:
+        earlier = self.outcomes.get(outcome.name)
+        self.outcomes[outcome.name] = (
+            outcome if earlier is None else merge_outcomes(earlier, outcome)
+        )
+
+    def plan(self, diff: bool, as_json: bool) -> dict[str, object]:
+        """Plan every play (no lock, no change); the plans as a JSON-ready document."""
+        connections = _connections(self.target)
+        document: dict[str, object] = {}
+        try:
+            for play in self.target.plays:
+                jobs = _jobs(play, connections)
+                _prepare_all(jobs, None, self.target)
+                _show(jobs, diff, as_json)
+                for job in jobs:
+                    self._record(_check_outcome(job))
+                    self.pending |= job.plan is not None and job.plan.changed
+                    if job.plan is not None:
+                        count = self.pending_counts.get(job.name, 0) + len(job.plan.changes)
+                        self.pending_counts[job.name] = count
+                    plan = job.plan.model_dump(mode="json") if job.plan else None
+                    document[job.name] = {"plan": plan, "error": job.outcome and job.outcome.error}
+        finally:
+            for connection in connections.values():
+                connection.close()
+        return document
+
+    def apply(self, diff: bool, yes: bool) -> None:
+        """Lock, plan, confirm and apply every play in turn."""
+        connections = _connections(self.target)
+        owner = lock.this_run(self.identity.run_id)
+        for play in self.target.plays:
+            jobs = _jobs(play, connections)
+            try:
+                self._apply_play(jobs, owner, diff, yes)
+            finally:
+                for job in jobs:
+                    problem = fleet.finish(job, owner)
+                    if problem:
+                        click.echo(f"provision: warning: {problem}", err=True)
+            if self.interrupted:
+                break
+
+    def _apply_play(
+        self, jobs: list[fleet.HostJob], owner: lock.LockOwner, diff: bool, yes: bool
+    ) -> None:
+        _prepare_all(jobs, owner, self.target)
+        _show(jobs, diff, as_json=False)
+        _confirm(jobs, yes)
+        stop = threading.Event()
+        results = fleet.run_pool(
+            jobs,
+            lambda job: fleet.execute(job, self.settings, self.identity, stop),
+            self.target.forks,
+            stop,
+        )
+        self.interrupted |= stop.is_set()
+        for job, outcome in zip(jobs, results, strict=True):
+            self._record(outcome or HostOutcome(job.name, HostStatus.FAILED, error="interrupted"))
+
+    def exit_code(self, detailed: bool) -> int:
+        """The run's exit code (module docstring)."""
+        statuses = {outcome.status for outcome in self.outcomes.values()}
+        if self.interrupted:
+            return int(ExitCode.INTERRUPTED)
+        if statuses & {HostStatus.FAILED, HostStatus.UNREACHABLE}:
+            return int(ExitCode.HOST_FAILED)
+        if HostStatus.REBOOT_PENDING in statuses or (detailed and self.pending):
+            return int(ExitCode.CHANGES_PENDING)
+        return int(ExitCode.OK)
+
+    def plan_summary(self) -> list[str]:
+        """One line per host: changes pending, or why it could not be planned."""
+        lines = ["PLAN SUMMARY"]
+        for name, outcome in self.outcomes.items():
+            if outcome.error:
+                lines.append(f"{name}: {outcome.status}: {outcome.error}")
+            else:
+                lines.append(f"{name}: {self.pending_counts.get(name, 0)} to change")
+        return lines
+
+    def finish(self, report: Path | None) -> None:
+        """Print the recap and write the report."""
+        outcomes = list(self.outcomes.values())
+        click.echo("\n".join(recap_lines(outcomes)))
+        if report is not None:
+            document = report_document(
+                outcomes,
+                run_id=self.identity.run_id,
+                playbook_sha256=self.identity.playbook_sha256,
+                interrupted=self.interrupted,
+            )
+            write_report(report, document)

@@ -1,0 +1,162 @@
+"""Many hosts at once: prepare (lock, facts, plan) and apply each host in a bounded pool.
+
+Each host is a `HostJob`. `prepare` takes the host's lock (apply only), gathers its facts
+and plans it; `execute` applies the plan and writes the host's last-run record; `finish`
+releases the lock and closes the connection. `run_pool` runs one of these over every job
+with at most `forks` threads; on Ctrl-C it sets the stop event (no new change starts on
+any host, and hosts not yet started are skipped) and waits for the running commands to
+end; a second Ctrl-C stops waiting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, replace
+from typing import TypeVar
+
+from provision.connection import Connection, HostUnreachable
+from provision.errors import ProvisionError
+from provision.models import HostState
+from provision.plan import Plan
+from provision.report import HostOutcome, HostStatus
+from provision.runner import lock
+from provision.runner.host_run import HostRun, RunSettings, plan_host
+from provision.runner.record import RunIdentity, last_run_document, write_last_run
+
+_WAIT_SLICE_S = 0.2
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+@dataclass
+class HostJob:
+    """One host of a play: its connection and desired state, then its plan or outcome."""
+
+    name: str
+    desired: HostState
+    connection: Connection
+    plan: Plan | None = None
+    outcome: HostOutcome | None = None
+    locked: bool = False
+    prepare_s: float = 0.0
+
+
+def _failure(name: str, error: ProvisionError, duration_s: float = 0.0) -> HostOutcome:
+    status = HostStatus.UNREACHABLE if isinstance(error, HostUnreachable) else HostStatus.FAILED
+    return HostOutcome(name=name, status=status, duration_s=duration_s, error=error.message)
+
+
+def prepare(job: HostJob, owner: lock.LockOwner | None) -> None:
+    """Lock the host (when `owner` is given), gather its facts and plan it; a failure
+    becomes the job's outcome."""
+    started = time.monotonic()
+    try:
+        if owner is not None:
+            lock.acquire(job.connection, owner)
+            job.locked = True
+        job.plan = plan_host(job.connection, job.desired)
+    except ProvisionError as error:
+        job.outcome = _failure(job.name, error, time.monotonic() - started)
+    job.prepare_s = time.monotonic() - started
+
+
+def execute(
+    job: HostJob, settings: RunSettings, identity: RunIdentity, stop: threading.Event
+) -> HostOutcome:
+    """Apply the job's plan and record the run on the host."""
+    if job.outcome is not None or job.plan is None:
+        return job.outcome or HostOutcome(job.name, HostStatus.FAILED, error="not planned")
+    if stop.is_set():
+        return HostOutcome(job.name, HostStatus.FAILED, error="interrupted before it started")
+    started = time.time()
+    outcome = HostRun(job.connection, job.desired, settings, stop).apply(job.plan)
+    outcome = replace(outcome, duration_s=outcome.duration_s + job.prepare_s)
+    if outcome.status is not HostStatus.UNREACHABLE:
+        document = last_run_document(identity, outcome, started, time.time())
+        try:
+            write_last_run(job.connection, document)
+        except ProvisionError as error:
+            outcome = replace(outcome, notes=(*outcome.notes, f"last-run record: {error}"))
+    return outcome
+
+
+def finish(job: HostJob, owner: lock.LockOwner | None) -> str | None:
+    """Release the job's lock and close its connection; a problem releasing, as text."""
+    problem = None
+    if job.locked and owner is not None:
+        try:
+            lock.release(job.connection, owner)
+            job.locked = False
+        except ProvisionError as error:
+            problem = f"host '{job.name}': lock not released: {error.message}"
+    job.connection.close()
+    return problem
+
+
+class _InFlight:
+    """How many items are running, to wait for them after Ctrl-C in short slices (a
+    blocked wait would not see a second Ctrl-C)."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._changed = threading.Condition()
+
+    def enter(self) -> None:
+        with self._changed:
+            self._count += 1
+
+    def leave(self) -> None:
+        with self._changed:
+            self._count -= 1
+            self._changed.notify_all()
+
+    def wait_idle(self) -> None:
+        with self._changed:
+            while self._count:
+                self._changed.wait(_WAIT_SLICE_S)
+
+
+def _wait_all(futures: list[Future[None]]) -> None:
+    """Wait for every future in short slices, so Ctrl-C is seen at once."""
+    while wait(futures, timeout=_WAIT_SLICE_S).not_done:
+        pass
+
+
+def run_pool(
+    items: Sequence[Item],
+    work: Callable[[Item], Result],
+    forks: int,
+    stop: threading.Event,
+) -> list[Result | None]:
+    """`work(item)` for every item, at most `forks` at a time, results in order (None for
+    an item skipped after Ctrl-C)."""
+    results: list[Result | None] = [None] * len(items)
+    in_flight = _InFlight()
+
+    def run(index: int) -> None:
+        in_flight.enter()
+        try:
+            if not stop.is_set():
+                results[index] = work(items[index])
+        finally:
+            in_flight.leave()
+
+    pool = ThreadPoolExecutor(max_workers=max(1, min(forks, len(items) or 1)))
+    futures: list[Future[None]] = []
+    try:
+        for index in range(len(items)):
+            futures.append(pool.submit(run, index))
+        _wait_all(futures)
+        for future in futures:
+            future.result()
+    except KeyboardInterrupt:
+        stop.set()
+        with contextlib.suppress(KeyboardInterrupt):
+            in_flight.wait_idle()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return results

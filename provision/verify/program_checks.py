@@ -1,0 +1,104 @@
+"""Checks that ship a program to the host and run it: the PyTorch smoke test and the
+libtorch example, compiled with CMake against the host's libtorch."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from typing import Any
+
+from provision import shell
+from provision.verify.checks import SMOKE_PATH
+from provision.verify.host_checks import CheckFailed, CheckSkipped, HostUnderTest
+from provision.verify.smoke_judgement import (
+    NoGpuSkip,
+    SmokeDocumentError,
+    build_problems,
+    gpu_problems,
+    gpu_summary,
+    parse_smoke_output,
+)
+
+SMOKE_TIMEOUT_S = 300.0
+BUILD_TIMEOUT_S = 900.0
+_TENSOR_TYPE = re.compile(r"^\[ (\w+)\{2,3\} \]$")
+_NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
+_ROW = re.compile(rf"^\s*{_NUMBER}\s+{_NUMBER}\s+{_NUMBER}\s*$")
+
+
+def _smoke_document(target: HostUnderTest, python: str) -> dict[str, Any]:
+    """The smoke test's document from `python`, run once per host and python."""
+    key = f"smoke:{python}"
+    if key not in target.cache:
+        target.run(shell.command("mkdir", "-p", SMOKE_PATH))
+        script = resources.files("provision").joinpath("smoke.py").read_bytes()
+        target.connection.upload(script, f"{SMOKE_PATH}/smoke.py", mode=0o644)
+        result = target.run(shell.command(python, f"{SMOKE_PATH}/smoke.py"), SMOKE_TIMEOUT_S)
+        try:
+            target.cache[key] = parse_smoke_output(result.stdout)
+        except SmokeDocumentError as error:
+            target.cache[key] = error
+    found = target.cache[key]
+    if isinstance(found, SmokeDocumentError):
+        raise CheckFailed(f"{python} {SMOKE_PATH}/smoke.py: {found}")
+    return found  # type: ignore[no-any-return]
+
+
+def smoke_build(target: HostUnderTest, parameters: dict[str, str]) -> str:
+    """The env's torch is the desired release, CUDA build and cuDNN."""
+    document = _smoke_document(target, parameters["python"])
+    problems = build_problems(
+        document, parameters["version"], parameters["variant"], parameters["cudnn"]
+    )
+    if problems:
+        raise CheckFailed("; ".join(problems))
+    return f"torch {document['torch']}, cuda {document['cuda']}, cudnn {document['cudnn']}"
+
+
+def smoke_gpu(target: HostUnderTest, parameters: dict[str, str]) -> str:
+    """CUDA is available and matmul and conv2d on every GPU agree with the CPU."""
+    document = _smoke_document(target, parameters["python"])
+    try:
+        problems = gpu_problems(document, parameters["require_gpu"] == "yes")
+    except NoGpuSkip as skip:
+        raise CheckSkipped(str(skip)) from None
+    if problems:
+        raise CheckFailed("; ".join(problems))
+    return gpu_summary(document)
+
+
+def parse_tensor_output(text: str) -> list[list[float]]:
+    """The 2x3 tensor the libtorch example prints (two rows of three, then its type)."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    if len(lines) < 3 or not _TENSOR_TYPE.match(lines[-1].strip()):
+        raise ValueError(f"expected a 2x3 tensor, got {text.strip()[:200]!r}")
+    rows = lines[-3:-1]
+    if not all(_ROW.match(row) for row in rows):
+        raise ValueError(f"expected two rows of three numbers, got {rows!r}")
+    return [[float(value) for value in row.split()] for row in rows]
+
+
+def libtorch_build(target: HostUnderTest, parameters: dict[str, str]) -> str:
+    """The notes' example configures, builds and runs against libtorch."""
+    workdir, libtorch = parameters["workdir"], parameters["path"]
+    example = resources.files("provision").joinpath("templates", "libtorch-example")
+    target.run(shell.command("mkdir", "-p", workdir))
+    for name in ("CMakeLists.txt", "example-app.cpp"):
+        target.connection.upload(example.joinpath(name).read_bytes(), f"{workdir}/{name}")
+    build = f"{workdir}/build"
+    steps = " && ".join([
+        shell.command("rm", "-rf", build),
+        shell.command("cmake", "-S", workdir, "-B", build, f"-DCMAKE_PREFIX_PATH={libtorch}",
+                      "-DCMAKE_BUILD_TYPE=Release"),
+        shell.command("cmake", "--build", build, "--parallel"),
+        shell.command(f"{build}/example-app"),
+    ])  # fmt: skip
+    result = target.run(f"{steps} 2>&1", BUILD_TIMEOUT_S)
+    if result.rc != 0:
+        raise CheckFailed(f"building the example against {libtorch} failed: "
+                          f"{result.stdout.strip()[-600:]}")  # fmt: skip
+    try:
+        rows = parse_tensor_output(result.stdout)
+    except ValueError as error:
+        raise CheckFailed(f"the example built but printed no tensor: {error}") from None
+    return f"printed a 2x3 tensor, first row {rows[0]}"

@@ -6,16 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from provision.cli import cli
-from provision.cli.verify import verify_command
 from tests.cli.conftest import CliRunner
 
 ROOT = Path(__file__).parents[2]
 WORKSTATION = str(ROOT / "playbooks/workstation.yaml")
 LAB = str(ROOT / "inventories/lab")
-
-if verify_command.name not in cli.commands:
-    cli.add_command(verify_command)
 
 
 def _one_error_line(err: str) -> str:

@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from provision.cli import cli, main
-from provision.cli.apply import apply_command
-from provision.cli.verify import verify_command
+from provision.cli import main
 from provision.lab.inventory_writer import LAB_GROUP, inventory_document
 from provision.lab.lab import add_host, remove_host
 from provision.lab.pytest_plugin import LabHost, RunningLab
@@ -23,10 +21,6 @@ from provision.lab.snapshots import take_snapshot
 ROOT = Path(__file__).resolve().parents[3]
 PLAYBOOK = ROOT / "playbooks" / "workstation.yaml"
 SNAPSHOT = "verify-converged"
-
-for _command in (apply_command, verify_command):
-    if _command.name not in cli.commands:
-        cli.add_command(_command)
 
 
 @dataclass(frozen=True)

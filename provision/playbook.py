@@ -122,7 +122,7 @@ def resolve_playbook(
     Raises InputError for an unknown host pattern, a template or state error, an
     incompatible version combination, or a limit that leaves no host at all.
     """
-    limited = set(inventory.select(limit)) if limit else None
+    limited = set(inventory.select(limit_pattern(limit))) if limit else None
     resolved = []
     for number, play in enumerate(playbook.plays, start=1):
         where = f"{playbook.path}: play {number} '{play.title()}'"
@@ -141,6 +141,24 @@ def resolve_playbook(
         reason = f" and --limit '{limit}'" if limit else ""
         raise InputError(f"{playbook.path}: the plays' hosts patterns{reason} match no host")
     return resolved
+
+
+def limit_pattern(limit: str) -> str:
+    """The host pattern of `--limit`: as given, or for `@FILE` (a retry file a failed run
+    wrote) the host names the file lists, one per line."""
+    if not limit.startswith("@"):
+        return limit
+    path = Path(limit[1:])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"--limit @{path}: file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"--limit @{path}: cannot read {path}: {error}") from None
+    names = [line.strip() for line in text.splitlines() if line.strip()]
+    if not names:
+        raise InputError(f"--limit @{path}: {path} lists no host")
+    return ",".join(names)
 
 
 def render_host_state(

@@ -20,16 +20,25 @@ from provision.plan import Change
 
 
 class HostStatus(StrEnum):
-    """How a host ended the run, worst last."""
+    """How a host ended the run, worst last.
+
+    `busy`: the driver would change while processes use the GPU, so the host was left
+    alone (changes pending). `skipped`: an earlier batch failed past the play's
+    `max_fail_percentage`, so the run stopped before this host's batch.
+    """
 
     OK = "ok"
     CHANGED = "changed"
+    BUSY = "busy"
     REBOOT_PENDING = "reboot-pending"
+    SKIPPED = "skipped"
     FAILED = "failed"
     UNREACHABLE = "unreachable"
 
 
 _SEVERITY = {status: rank for rank, status in enumerate(HostStatus)}
+_WHEN_ANY = frozenset({HostStatus.BUSY, HostStatus.SKIPPED})
+"""Statuses the recap's totals show only when a host has them (rare outside fleets)."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,7 @@ def recap_lines(outcomes: Sequence[HostOutcome]) -> list[str]:
         if outcome.error:
             lines.append(f"{'':<{width}}   error: {outcome.error}")
     counts = summary(outcomes)
-    totals = ", ".join(f"{status}={counts[str(status)]}" for status in HostStatus)
+    shown = [status for status in HostStatus if status not in _WHEN_ANY or counts[str(status)]]
+    totals = ", ".join(f"{status}={counts[str(status)]}" for status in shown)
     lines.append(f"hosts={counts['hosts']}: {totals}")
     return lines

@@ -24,11 +24,17 @@ from provision.cli.options import (
     playbook_argument,
 )
 from provision.cli.playbook import print_warnings, resolve
-from provision.errors import InputError
+from provision.cli.verify import verify_converged
+from provision.errors import ExitCode, InputError
+from provision.report import HostStatus
 from provision.runner.host_run import RunSettings
 from provision.runner.reboot import DEFAULT_REBOOT_TIMEOUT_S
 
 Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+# Hosts `apply --verify` checks: the ones this run left in their desired state.
+CONVERGED = {HostStatus.OK, HostStatus.CHANGED}
 
 
 def _run_options(function: Command) -> Command:
@@ -67,6 +73,7 @@ def _target(
         connection=options["connection"],
         accept_new=options["accept_new"],
         forks=options["forks"],
+        force=options.get("force", False),
     )
 
 
@@ -120,8 +127,20 @@ def plan_command(
     show_default=True, help="Seconds a rebooting host has to come back.",
 )  # fmt: skip
 @click.option(
+    "--force", is_flag=True,
+    help="Change the driver even on hosts where processes use the GPU (else: busy).",
+)  # fmt: skip
+@click.option(
     "--allow-local-reboot", is_flag=True,
     help="Let a run with -c local reboot this machine when the plan needs it.",
+)  # fmt: skip
+@click.option(
+    "--verify", "verify", is_flag=True,
+    help="Right after converging, run `provision verify`'s checks on the converged hosts.",
+)  # fmt: skip
+@click.option(
+    "--junitxml", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    help="With --verify: write pytest's JUnit XML (one test case per check per host).",
 )  # fmt: skip
 def apply_command(
     playbook: Path,
@@ -134,6 +153,8 @@ def apply_command(
     reboot: bool | None,
     reboot_timeout: float,
     allow_local_reboot: bool,
+    verify: bool,
+    junitxml: Path | None,
     **options: Any,
 ) -> int:
     """Converge each host to its desired state: plan, confirm, apply, reboot, verify."""
@@ -147,10 +168,21 @@ def apply_command(
         reboot_timeout_s=reboot_timeout,
         allow_local_reboot=allow_local_reboot,
     )
+    if junitxml is not None and not verify:
+        raise InputError("--junitxml goes with --verify")
     run = Run(target, settings, playbook)
     try:
         run.apply(diff=bool(options["diff"]), yes=yes)
     finally:
         if run.outcomes:
             run.finish(report)
-    return run.exit_code(detailed=False)
+    exit_code = run.exit_code(detailed=False)
+    if verify and not run.interrupted:
+        converged = {name for name, outcome in run.outcomes.items() if outcome.status in CONVERGED}
+        local = options["connection"] == "local"
+        passed = verify_converged(
+            target.plays, converged, inventories, local, options["accept_new"], junitxml
+        )
+        if not passed and exit_code == ExitCode.OK:
+            exit_code = int(ExitCode.HOST_FAILED)
+    return exit_code

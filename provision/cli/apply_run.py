@@ -6,8 +6,15 @@ Plays run in order; within a play, hosts run in a bounded pool (`--forks`). `pla
 shows the plan, asks for confirmation when changes are pending (a terminal is needed for
 that, else `--yes`), applies, proves convergence, prints a recap and writes `--report`.
 
-Exit codes: 0 nothing left to do; 1 a host failed or was unreachable; 2 bad input; 3
-changes pending (`plan --detailed-exitcode`, or a host left reboot-pending); 130 Ctrl-C.
+Exit codes: 0 nothing left to do; 1 a host failed or was unreachable, or a batch failed
+past `max_fail_percentage` (later hosts skipped); 2 bad input; 3 changes pending (`plan
+--detailed-exitcode`, a host left reboot-pending, or an apply that left a host busy);
+130 Ctrl-C.
+
+Within a play every host is locked and planned first and confirmed once; then the hosts
+are applied in the play's `serial:` batches, one batch after another (`rollout`). A host
+whose driver would change while processes use its GPU is `busy` and left alone unless
+`--force`. A run with failed or unreachable hosts writes a retry file (`runner.retry`).
 """
 
 from __future__ import annotations
@@ -44,6 +51,8 @@ from provision.runner import fleet, lock
 from provision.runner.host_run import RunSettings
 from provision.runner.plan_view import plan_lines
 from provision.runner.record import RunIdentity
+from provision.runner.retry import write_retry_file
+from provision.runner.rollout import run_in_batches
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class Target:
     connection: str | None
     accept_new: bool | None
     forks: int
+    force: bool = False
 
 
 def _connections(target: Target) -> dict[str, Connection]:
@@ -90,7 +100,7 @@ def _show(jobs: list[fleet.HostJob], diff: bool, as_json: bool) -> None:
             continue
         if job.plan is not None:
             click.echo("\n".join(plan_lines(job.plan, diff=diff)))
-        elif job.outcome is not None:
+        if job.outcome is not None:
             click.echo(f"{job.name}: {job.outcome.status}: {job.outcome.error}")
 
 
@@ -98,21 +108,26 @@ def _prepare_all(
     jobs: list[fleet.HostJob], owner: lock.LockOwner | None, target: Target
 ) -> threading.Event:
     stop = threading.Event()
-    fleet.run_pool(jobs, lambda job: fleet.prepare(job, owner), target.forks, stop)
+    fleet.run_pool(
+        jobs, lambda job: fleet.prepare(job, owner, force=target.force), target.forks, stop
+    )
     if stop.is_set():
         raise KeyboardInterrupt
     return stop
 
 
-def _pending(jobs: list[fleet.HostJob]) -> bool:
-    return any(job.plan is not None and job.plan.changed for job in jobs)
+def _to_apply(jobs: list[fleet.HostJob]) -> int:
+    """How many hosts have changes to apply (not failed, not busy)."""
+    return sum(
+        1 for job in jobs if job.outcome is None and job.plan is not None and job.plan.changed
+    )
 
 
 def _confirm(jobs: list[fleet.HostJob], yes: bool) -> None:
     """Ask before changing anything (a terminal is needed to ask; otherwise --yes)."""
-    if yes or not _pending(jobs):
+    hosts = _to_apply(jobs)
+    if yes or not hosts:
         return
-    hosts = sum(1 for job in jobs if job.plan is not None and job.plan.changed)
     if not sys.stdin.isatty():
         raise InputError(
             f"changes are pending on {hosts} host(s) and stdin is not a terminal to confirm "
@@ -144,11 +159,13 @@ class Run:
     def __init__(self, target: Target, settings: RunSettings, playbook: Path) -> None:
         self.target = target
         self.settings = settings
+        self.playbook = playbook
         self.identity = RunIdentity(uuid.uuid4().hex, str(playbook), playbook_hash(playbook))
         self.outcomes: dict[str, HostOutcome] = {}
         self.pending = False
         self.pending_counts: dict[str, int] = {}
         self.interrupted = False
+        self.planned_only = False
 
     def _record(self, outcome: HostOutcome) -> None:
         earlier = self.outcomes.get(outcome.name)
@@ -158,6 +175,7 @@ class Run:
 
     def plan(self, diff: bool, as_json: bool) -> dict[str, object]:
         """Plan every play (no lock, no change); the plans as a JSON-ready document."""
+        self.planned_only = True
         connections = _connections(self.target)
         document: dict[str, object] = {}
         try:
@@ -185,7 +203,7 @@ class Run:
         for play in self.target.plays:
             jobs = _jobs(play, connections)
             try:
-                self._apply_play(jobs, owner, diff, yes)
+                self._apply_play(play, jobs, owner, diff, yes)
             finally:
                 for job in jobs:
                     problem = fleet.finish(job, owner)
@@ -195,30 +213,39 @@ class Run:
                 break
 
     def _apply_play(
-        self, jobs: list[fleet.HostJob], owner: lock.LockOwner, diff: bool, yes: bool
+        self,
+        play: PlayTargets,
+        jobs: list[fleet.HostJob],
+        owner: lock.LockOwner,
+        diff: bool,
+        yes: bool,
     ) -> None:
+        """Prepare every host, confirm once, then apply batch after batch (`serial:`)."""
         _prepare_all(jobs, owner, self.target)
         _show(jobs, diff, as_json=False)
         _confirm(jobs, yes)
         stop = threading.Event()
-        results = fleet.run_pool(
+        outcomes = run_in_batches(
             jobs,
             lambda job: fleet.execute(job, self.settings, self.identity, stop),
-            self.target.forks,
-            stop,
+            serial=play.play.serial,
+            max_fail_percentage=play.play.max_fail_percentage,
+            forks=self.target.forks,
+            stop=stop,
         )
         self.interrupted |= stop.is_set()
-        for job, outcome in zip(jobs, results, strict=True):
-            self._record(outcome or HostOutcome(job.name, HostStatus.FAILED, error="interrupted"))
+        for outcome in outcomes:
+            self._record(outcome)
 
     def exit_code(self, detailed: bool) -> int:
         """The run's exit code (module docstring)."""
         statuses = {outcome.status for outcome in self.outcomes.values()}
         if self.interrupted:
             return int(ExitCode.INTERRUPTED)
-        if statuses & {HostStatus.FAILED, HostStatus.UNREACHABLE}:
+        if statuses & {HostStatus.FAILED, HostStatus.UNREACHABLE, HostStatus.SKIPPED}:
             return int(ExitCode.HOST_FAILED)
-        if HostStatus.REBOOT_PENDING in statuses or (detailed and self.pending):
+        left = {HostStatus.REBOOT_PENDING} | (set() if self.planned_only else {HostStatus.BUSY})
+        if statuses & left or (detailed and self.pending):
             return int(ExitCode.CHANGES_PENDING)
         return int(ExitCode.OK)
 
@@ -233,9 +260,16 @@ class Run:
         return lines
 
     def finish(self, report: Path | None) -> None:
-        """Print the recap and write the report."""
+        """Print the recap, write the report, and the retry file when hosts failed."""
         outcomes = list(self.outcomes.values())
         click.echo("\n".join(recap_lines(outcomes)))
+        try:
+            retry = write_retry_file(outcomes, self.playbook, report)
+        except OSError as error:
+            click.echo(f"provision: warning: retry file not written: {error}", err=True)
+            retry = None
+        if retry is not None:
+            click.echo(f"retry the failed hosts with: --limit @{retry}")
         if report is not None:
             document = report_document(
                 outcomes,

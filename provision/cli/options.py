@@ -25,10 +25,23 @@ def inventory_option(function: Command) -> Command:
 
 
 def limit_option(function: Command) -> Command:
-    """`-l/--limit PATTERN`: further restrict the hosts, as in Ansible."""
+    """`-l/--limit PATTERN`: further restrict the hosts, as in Ansible (`@FILE`: the hosts
+    a retry file lists)."""
     return click.option(
-        "-l", "--limit", default=None, metavar="PATTERN", help="Restrict to hosts matching PATTERN."
+        "-l",
+        "--limit",
+        default=None,
+        metavar="PATTERN",
+        callback=_read_limit_file,
+        help="Restrict to hosts matching PATTERN, or listed in @FILE (a retry file).",
     )(function)
+
+
+def _read_limit_file(context: click.Context, parameter: click.Parameter, value: str | None) -> Any:
+    """`@FILE` read once, for every command, into the pattern of the hosts it lists."""
+    from provision.playbook import limit_pattern  # here: the CLI imports commands lazily
+
+    return limit_pattern(value) if value else value
 
 
 def extra_vars_option(function: Command) -> Command:

@@ -8,6 +8,7 @@ Exit 1 when any check fails, 2 on bad input.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -57,6 +58,44 @@ def _connections(
         )
         for name in names
     }
+
+
+def run_verify(
+    plays: list[PlayTargets],
+    inventories: tuple[Path, ...],
+    local: bool,
+    accept_new: bool | None,
+    junitxml: Path | None,
+) -> VerifyResult:
+    """Verify every host of `plays` over its own connection and print the tables."""
+    connections = _connections(plays, inventories, local, accept_new)
+    try:
+        result = verify_hosts(plays, connections, VerifyOptions(junitxml=junitxml))
+    finally:
+        for opened in connections.values():
+            opened.close()
+    print_result(result, Console(soft_wrap=False))
+    return result
+
+
+def verify_converged(
+    plays: list[PlayTargets],
+    converged: set[str],
+    inventories: tuple[Path, ...],
+    local: bool,
+    accept_new: bool | None,
+    junitxml: Path | None,
+) -> bool:
+    """`apply --verify`: verify the hosts that `apply` left converged; True when every
+    check passed (or no host converged, which `apply` reports itself)."""
+    narrowed = [
+        replace(play, hosts=tuple(host for host in play.hosts if host.name in converged))
+        for play in plays
+    ]
+    narrowed = [play for play in narrowed if play.hosts]
+    if not narrowed:
+        return True
+    return not run_verify(narrowed, inventories, local, accept_new, junitxml).failed
 
 
 def print_result(result: VerifyResult, console: Console) -> None:
@@ -134,13 +173,7 @@ def verify_command(
         raise InputError("give an inventory with -i INVENTORY")
     plays = resolve(playbook, inventories, limit, extra_vars)
     print_warnings(plays)
-    connections = _connections(plays, inventories, connection == "local", accept_new)
-    try:
-        result = verify_hosts(plays, connections, VerifyOptions(junitxml=junitxml))
-    finally:
-        for opened in connections.values():
-            opened.close()
-    print_result(result, Console(soft_wrap=False))
+    result = run_verify(plays, inventories, connection == "local", accept_new, junitxml)
     if report is not None:
         report.write_text(json.dumps(report_document(result), indent=2) + "\n")
     return int(ExitCode.HOST_FAILED if result.failed else ExitCode.OK)

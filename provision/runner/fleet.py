@@ -24,7 +24,8 @@ from provision.models import HostState
 from provision.plan import Plan
 from provision.report import HostOutcome, HostStatus
 from provision.runner import lock
-from provision.runner.host_run import HostRun, RunSettings, plan_host
+from provision.runner.busy import busy_reason
+from provision.runner.host_run import HostRun, RunSettings, gather_and_plan
 from provision.runner.record import RunIdentity, last_run_document, write_last_run
 
 _WAIT_SLICE_S = 0.2
@@ -50,18 +51,29 @@ def _failure(name: str, error: ProvisionError, duration_s: float = 0.0) -> HostO
     return HostOutcome(name=name, status=status, duration_s=duration_s, error=error.message)
 
 
-def prepare(job: HostJob, owner: lock.LockOwner | None) -> None:
+def skipped(name: str, reason: str) -> HostOutcome:
+    """The outcome of a host whose batch never started."""
+    return HostOutcome(name, HostStatus.SKIPPED, error=f"not touched: {reason}")
+
+
+def prepare(job: HostJob, owner: lock.LockOwner | None, *, force: bool = False) -> None:
     """Lock the host (when `owner` is given), gather its facts and plan it; a failure
-    becomes the job's outcome."""
+    becomes the job's outcome, and so does a busy GPU under a driver change (unless
+    `force`)."""
     started = time.monotonic()
     try:
         if owner is not None:
             lock.acquire(job.connection, owner)
             job.locked = True
-        job.plan = plan_host(job.connection, job.desired)
+        facts, job.plan = gather_and_plan(job.connection, job.desired)
+        reason = None if force else busy_reason(facts, job.plan)
+        if reason is not None:
+            job.outcome = HostOutcome(job.name, HostStatus.BUSY, error=reason)
     except ProvisionError as error:
         job.outcome = _failure(job.name, error, time.monotonic() - started)
     job.prepare_s = time.monotonic() - started
+    if job.outcome is not None:
+        job.outcome = replace(job.outcome, duration_s=job.prepare_s)
 
 
 def execute(

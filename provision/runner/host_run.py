@@ -20,7 +20,7 @@ from typing import Literal
 
 from provision.connection import Connection, HostUnreachable, LocalConnection
 from provision.errors import ProvisionError
-from provision.facts import gather_facts
+from provision.facts import Facts, gather_facts
 from provision.models import HostState
 from provision.plan import BlockEdit, Change, Command, FileWrite, Handler, Plan, Reboot
 from provision.reconcile import facts_request, reconcile
@@ -62,10 +62,15 @@ def is_reboot(change: Change) -> bool:
     return any(isinstance(action, Reboot) for action in change.actions)
 
 
+def gather_and_plan(connection: Connection, desired: HostState) -> tuple[Facts, Plan]:
+    """Gather the host's facts (one command) and plan it; both, for checks on the facts."""
+    facts = gather_facts(connection, facts_request(desired))
+    return facts, reconcile(desired, facts, host=connection.name)
+
+
 def plan_host(connection: Connection, desired: HostState) -> Plan:
     """Gather the host's facts (one command) and plan it."""
-    facts = gather_facts(connection, facts_request(desired))
-    return reconcile(desired, facts, host=connection.name)
+    return gather_and_plan(connection, desired)[1]
 
 
 Planner = Callable[[Connection, HostState], Plan]

@@ -1,43 +1,22 @@
 """Changes to a converged workstation: drift is planned exactly and fixed, and a driver
 upgrade purges, installs, reboots and ends with the new driver loaded.
 
-One host is converged once per module and saved as a lab snapshot; each scenario starts
-its own host from that snapshot.
+One host is converged once per test session and saved as a lab snapshot
+(`converged_workstation`); each scenario starts its own host from that snapshot.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from provision.cli import main
-from provision.lab.lab import add_host, remove_host
 from provision.lab.pytest_plugin import LabHost, RunningLab, SshRunner, run_ssh
-from provision.lab.snapshots import take_snapshot
 from tests.scenarios.conftest import PLAYBOOK, Provision, write_inventory
 
 pytestmark = pytest.mark.lab
-
-SNAPSHOT = "scenario-workstation"
-
-
-@pytest.fixture(scope="module")
-def converged_snapshot(lab: RunningLab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Converge a fresh host with `provision apply`, save it as a snapshot, remove it."""
-    name = add_host(lab.paths)
-    try:
-        host = LabHost(name, lab.state().hosts[name].port, lab.paths)
-        inventory = write_inventory(lab, host, tmp_path_factory.mktemp("converge") / "inventory")
-        with pytest.raises(SystemExit) as exited:
-            main(["apply", str(PLAYBOOK), "-i", str(inventory), "--yes"])
-        assert exited.value.code == 0, "the workstation playbook must converge a fresh host"
-        take_snapshot(lab.paths, name, SNAPSHOT)
-    finally:
-        remove_host(lab.paths, name)
-    yield SNAPSHOT
 
 
 def planned(provision: Provision, inventory: Path, host: LabHost, *extra: str) -> set[str]:
@@ -49,10 +28,10 @@ def planned(provision: Provision, inventory: Path, host: LabHost, *extra: str) -
 
 
 def test_drift_is_planned_exactly_and_apply_fixes_it(
-    lab: RunningLab, converged_snapshot: str, new_host: Callable[..., LabHost], ssh: SshRunner,
+    lab: RunningLab, converged_workstation: str, new_host: Callable[..., LabHost], ssh: SshRunner,
     provision: Provision, tmp_path: Path,
 ) -> None:  # fmt: skip
-    host = new_host(snapshot=converged_snapshot)
+    host = new_host(snapshot=converged_workstation)
     inventory = write_inventory(lab, host, tmp_path / "inventory")
     assert planned(provision, inventory, host) == set(), "the snapshot is converged"
     # Given a user who edits the managed block, repoints the active CUDA and deletes a
@@ -81,10 +60,10 @@ def test_drift_is_planned_exactly_and_apply_fixes_it(
 
 
 def test_a_driver_upgrade_purges_installs_reboots_and_loads_the_new_driver(
-    lab: RunningLab, converged_snapshot: str, new_host: Callable[..., LabHost], ssh: SshRunner,
+    lab: RunningLab, converged_workstation: str, new_host: Callable[..., LabHost], ssh: SshRunner,
     provision: Provision, tmp_path: Path,
 ) -> None:  # fmt: skip
-    host = new_host(snapshot=converged_snapshot)
+    host = new_host(snapshot=converged_workstation)
     inventory = write_inventory(lab, host, tmp_path / "inventory")
     loaded = "cat /sys/module/nvidia/version"
     assert ssh(host, loaded).stdout.strip() == "535.154.05"

@@ -64,6 +64,33 @@ def test_a_converged_host_passes_every_check_and_the_junit_lists_them(
     assert len(cases) == 18
 
 
+def test_apply_verify_checks_the_converged_host_right_after_applying(
+    converged_host: tuple[LabHost, Path], provision: Callable[..., Any], tmp_path: Path
+) -> None:
+    host, inventory = converged_host
+    junit_path = tmp_path / "apply-junit.xml"
+    result = provision("apply", str(PLAYBOOK), "-i", str(inventory), "--yes",
+                       "--verify", "--junitxml", str(junit_path))  # fmt: skip
+    assert result.code == 0, result.out + result.err
+    assert f"{host.name}: 17 passed, 0 failed, 1 skipped" in result.out
+    cases = ElementTree.parse(junit_path).getroot().findall("./testsuite/testcase")
+    assert len(cases) == 18
+    assert not [case for case in cases if case.find("failure") is not None]
+
+
+def test_apply_verify_fails_the_run_when_a_check_fails(
+    converged_host: tuple[LabHost, Path], provision: Callable[..., Any], ssh: SshRunner,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    host, inventory = converged_host
+    # libtorch emptied behind provision's back is a folder it will not replace (not its own),
+    # so apply leaves it and only the verification can tell.
+    ssh(host, "rm -rf /opt/libtorch && mkdir /opt/libtorch")
+    result = provision("apply", str(PLAYBOOK), "-i", str(inventory), "--yes", "--verify")
+    assert result.code == 1
+    assert f"{host.name}: 15 passed, 1 failed, 2 skipped" in result.out
+
+
 BREAKS = [
     pytest.param("rm -rf /usr/local/cuda-11.7", "cuda 11.7 nvcc",
                  "/usr/local/cuda-11.7/bin/nvcc --version failed", id="remove-a-toolkit"),

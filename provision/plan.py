@@ -96,6 +96,10 @@ class Change(PlanModel):
     needs_reboot: bool = False
     notifies: tuple[str, ...] = ()
     actions: tuple[Action, ...] = ()
+    once_per_run: bool = False
+    """Its effect lasts the whole run (refreshing apt's lists): when the plan made after
+    a reboot asks for it again and the run already carried out its actions, the runner
+    does not repeat it."""
 
 
 class Handler(PlanModel):

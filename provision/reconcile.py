@@ -1,7 +1,7 @@
 """`reconcile`: desired state + facts -> the host's plan. Pure: no I/O, no clock.
 
-The changes follow the dependencies of the original notes: nouveau blacklist -> purge of
-conflicting drivers -> apt repository -> driver -> reboot -> CUDA toolkits -> cuDNN ->
+The changes follow the dependencies of the original notes: nouveau blacklist -> apt
+repository -> purge of conflicting drivers -> driver -> reboot -> CUDA toolkits -> cuDNN ->
 active CUDA (symlink, shell blocks) -> conda -> envs -> PyTorch -> libtorch. A host is
 refused, before anything changes, when its OS or architecture is not supported or its
 GPUs cannot run the desired driver and CUDA. A held dpkg lock does not refuse the host:
@@ -114,10 +114,12 @@ def _warnings(desired: HostState, facts: Facts, findings: Sequence[Finding]) -> 
 
 
 def _driver_stage(desired: HostState, facts: Facts) -> list[Change]:
-    """nouveau, purge, repository, driver and reboot, with a first reboot for a runfile
-    driver while nouveau is loaded (NVIDIA's installer refuses to run beside it)."""
-    changes = plan_nouveau(desired, facts) + plan_purge(desired, facts)
-    changes += plan_apt_repository(desired, facts)
+    """nouveau, repository, purge, driver and reboot, with a first reboot for a runfile
+    driver while nouveau is loaded (NVIDIA's installer refuses to run beside it). The
+    repository comes before the purge: a mirror that cannot be read fails the host while
+    its old driver is still installed."""
+    changes = plan_nouveau(desired, facts) + plan_apt_repository(desired, facts)
+    changes += plan_purge(desired, facts)
     driver_changes = plan_driver(desired, facts)
     runfile = desired.driver is not None and desired.driver.source == "runfile"
     if runfile and driver_changes and facts.kernel.nouveau.loaded:

@@ -67,7 +67,8 @@ class AppliedChange:
 
 @dataclass(frozen=True)
 class HostOutcome:
-    """One host's run: its status, what changed, how many reboots, how long, and why not."""
+    """One host's run: its status, what changed, how many reboots, how long (in all and
+    per phase: connect, facts, plan, apply, reboot, verify), and why not."""
 
     name: str
     status: HostStatus
@@ -76,6 +77,7 @@ class HostOutcome:
     duration_s: float = 0.0
     error: str | None = None
     notes: tuple[str, ...] = field(default=())
+    timings: dict[str, float] = field(default_factory=dict, hash=False)
 
     def document(self) -> dict[str, Any]:
         """The host's entry in the JSON report."""
@@ -86,6 +88,7 @@ class HostOutcome:
             "duration_s": round(self.duration_s, 3),
             "error": self.error,
             "notes": list(self.notes),
+            "timings": dict(self.timings),
         }
 
 
@@ -100,6 +103,10 @@ def merge_outcomes(first: HostOutcome, second: HostOutcome) -> HostOutcome:
         duration_s=first.duration_s + second.duration_s,
         error="; ".join(error for error in (first.error, second.error) if error) or None,
         notes=first.notes + second.notes,
+        timings={
+            phase: round(first.timings.get(phase, 0.0) + second.timings.get(phase, 0.0), 3)
+            for phase in {**first.timings, **second.timings}
+        },
     )
 
 

@@ -172,17 +172,19 @@ def apply_command(
         raise InputError("--junitxml goes with --verify")
     run = Run(target, settings, playbook)
     try:
-        run.apply(diff=bool(options["diff"]), yes=yes)
+        try:
+            run.apply(diff=bool(options["diff"]), yes=yes)
+        finally:
+            if run.outcomes:
+                run.finish(report)
+        exit_code = run.exit_code(detailed=False)
+        if verify and not run.interrupted:
+            converged = {
+                name for name, outcome in run.outcomes.items() if outcome.status in CONVERGED
+            }
+            passed = verify_converged(target.plays, converged, run.connections, junitxml)
+            if not passed and exit_code == ExitCode.OK:
+                exit_code = int(ExitCode.HOST_FAILED)
     finally:
-        if run.outcomes:
-            run.finish(report)
-    exit_code = run.exit_code(detailed=False)
-    if verify and not run.interrupted:
-        converged = {name for name, outcome in run.outcomes.items() if outcome.status in CONVERGED}
-        local = options["connection"] == "local"
-        passed = verify_converged(
-            target.plays, converged, inventories, local, options["accept_new"], junitxml
-        )
-        if not passed and exit_code == ExitCode.OK:
-            exit_code = int(ExitCode.HOST_FAILED)
+        run.close()
     return exit_code

@@ -28,16 +28,11 @@ from pathlib import Path
 
 import click
 
-from provision.connection import (
-    Connection,
-    LocalConnection,
-    ask_once,
-    open_connection,
-    terminal_prompt,
-)
-from provision.connection.become import PasswordSource
+from provision.cli.connections import connect_hosts
+from provision.cli.progress_view import ProgressView, QuietProgress, progress_view
+from provision.connection import Connection
 from provision.errors import ExitCode, InputError, ProvisionError
-from provision.inventory import load_inventory
+from provision.plan import Plan
 from provision.playbook import PlayTargets
 from provision.report import (
     HostOutcome,
@@ -48,8 +43,9 @@ from provision.report import (
     write_report,
 )
 from provision.runner import fleet, lock
-from provision.runner.host_run import RunSettings
+from provision.runner.host_run import RunSettings, is_reboot
 from provision.runner.plan_view import plan_lines
+from provision.runner.progress import PhaseClock, ProgressListener
 from provision.runner.record import RunIdentity
 from provision.runner.retry import write_retry_file
 from provision.runner.rollout import run_in_batches
@@ -68,30 +64,21 @@ class Target:
 
 
 def _connections(target: Target) -> dict[str, Connection]:
-    names = list(dict.fromkeys(host.name for play in target.plays for host in play.hosts))
-    prompt = terminal_prompt()
-    shared = ask_once(prompt) if prompt is not None else None
-    if target.connection == "local":
-        if len(names) != 1:
-            raise InputError(
-                f"-c local runs on this machine, but the plays target {len(names)} hosts "
-                f"({', '.join(names)}): narrow them to one with --limit"
-            )
-        return {names[0]: LocalConnection(name=names[0], passwords=PasswordSource(prompt=shared))}
-    inventory = load_inventory(list(target.inventories))
-    return {
-        name: open_connection(
-            inventory.connection(name),
-            inventory.host_vars(name),
-            accept_new_host_keys=target.accept_new,
-            prompt=shared,
+    names = [host.name for play in target.plays for host in play.hosts]
+    return connect_hosts(
+        names, target.inventories, local=target.connection == "local", accept_new=target.accept_new
+    )
+
+
+def _jobs(
+    play: PlayTargets, connections: dict[str, Connection], progress: ProgressListener
+) -> list[fleet.HostJob]:
+    return [
+        fleet.HostJob(
+            host.name, host.state, connections[host.name], clock=PhaseClock(host.name, progress)
         )
-        for name in names
-    }
-
-
-def _jobs(play: PlayTargets, connections: dict[str, Connection]) -> list[fleet.HostJob]:
-    return [fleet.HostJob(host.name, host.state, connections[host.name]) for host in play.hosts]
+        for host in play.hosts
+    ]
 
 
 def _show(jobs: list[fleet.HostJob], diff: bool, as_json: bool) -> None:
@@ -153,6 +140,14 @@ def _check_outcome(job: fleet.HostJob) -> HostOutcome:
     )
 
 
+def _reboot_reason(name: str, plan: Plan) -> dict[str, str]:
+    """{name: why} when the host already waits for a reboot (one that no change of this
+    plan calls for: an earlier run left it pending), else nothing."""
+    reboots = [change for change in plan.changes if is_reboot(change)]
+    caused = [change for change in plan.changes if change.needs_reboot and not is_reboot(change)]
+    return {name: reboots[0].reason} if reboots and not caused else {}
+
+
 class Run:
     """One `plan` or `apply` invocation over all plays."""
 
@@ -164,8 +159,23 @@ class Run:
         self.outcomes: dict[str, HostOutcome] = {}
         self.pending = False
         self.pending_counts: dict[str, int] = {}
+        self.reboot_reasons: dict[str, str] = {}
         self.interrupted = False
         self.planned_only = False
+        self.connections: dict[str, Connection] = {}
+        self.progress: ProgressView = QuietProgress()
+
+    def _open(self, quiet: bool = False) -> dict[str, Connection]:
+        """One connection per targeted host for the whole run (closed by `close`)."""
+        if not self.connections:
+            self.connections = _connections(self.target)
+            self.progress = progress_view(list(self.connections), quiet=quiet)
+        return self.connections
+
+    def close(self) -> None:
+        """Close every host's connection."""
+        for connection in self.connections.values():
+            connection.close()
 
     def _record(self, outcome: HostOutcome) -> None:
         earlier = self.outcomes.get(outcome.name)
@@ -176,12 +186,13 @@ class Run:
     def plan(self, diff: bool, as_json: bool) -> dict[str, object]:
         """Plan every play (no lock, no change); the plans as a JSON-ready document."""
         self.planned_only = True
-        connections = _connections(self.target)
+        connections = self._open(quiet=as_json)
         document: dict[str, object] = {}
         try:
             for play in self.target.plays:
-                jobs = _jobs(play, connections)
-                _prepare_all(jobs, None, self.target)
+                jobs = _jobs(play, connections, self.progress)
+                with self.progress.showing():
+                    _prepare_all(jobs, None, self.target)
                 _show(jobs, diff, as_json)
                 for job in jobs:
                     self._record(_check_outcome(job))
@@ -189,19 +200,19 @@ class Run:
                     if job.plan is not None:
                         count = self.pending_counts.get(job.name, 0) + len(job.plan.changes)
                         self.pending_counts[job.name] = count
+                        self.reboot_reasons.update(_reboot_reason(job.name, job.plan))
                     plan = job.plan.model_dump(mode="json") if job.plan else None
                     document[job.name] = {"plan": plan, "error": job.outcome and job.outcome.error}
         finally:
-            for connection in connections.values():
-                connection.close()
+            self.close()
         return document
 
     def apply(self, diff: bool, yes: bool) -> None:
         """Lock, plan, confirm and apply every play in turn."""
-        connections = _connections(self.target)
+        connections = self._open()
         owner = lock.this_run(self.identity.run_id)
         for play in self.target.plays:
-            jobs = _jobs(play, connections)
+            jobs = _jobs(play, connections, self.progress)
             try:
                 self._apply_play(play, jobs, owner, diff, yes)
             finally:
@@ -221,18 +232,20 @@ class Run:
         yes: bool,
     ) -> None:
         """Prepare every host, confirm once, then apply batch after batch (`serial:`)."""
-        _prepare_all(jobs, owner, self.target)
+        with self.progress.showing():
+            _prepare_all(jobs, owner, self.target)
         _show(jobs, diff, as_json=False)
         _confirm(jobs, yes)
         stop = threading.Event()
-        outcomes = run_in_batches(
-            jobs,
-            lambda job: fleet.execute(job, self.settings, self.identity, stop),
-            serial=play.play.serial,
-            max_fail_percentage=play.play.max_fail_percentage,
-            forks=self.target.forks,
-            stop=stop,
-        )
+        with self.progress.showing():
+            outcomes = run_in_batches(
+                jobs,
+                lambda job: fleet.execute(job, self.settings, self.identity, stop, owner),
+                serial=play.play.serial,
+                max_fail_percentage=play.play.max_fail_percentage,
+                forks=self.target.forks,
+                stop=stop,
+            )
         self.interrupted |= stop.is_set()
         for outcome in outcomes:
             self._record(outcome)
@@ -255,6 +268,11 @@ class Run:
         for name, outcome in self.outcomes.items():
             if outcome.error:
                 lines.append(f"{name}: {outcome.status}: {outcome.error}")
+            elif name in self.reboot_reasons:
+                lines.append(
+                    f"{name}: {HostStatus.REBOOT_PENDING} ({self.reboot_reasons[name]}), "
+                    f"{self.pending_counts.get(name, 0)} to change"
+                )
             else:
                 lines.append(f"{name}: {self.pending_counts.get(name, 0)} to change")
         return lines

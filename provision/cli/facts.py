@@ -20,14 +20,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from provision.cli.connections import connect_hosts
 from provision.cli.options import limit_option
-from provision.connection import (
-    Connection,
-    LocalConnection,
-    ask_once,
-    open_connection,
-    terminal_prompt,
-)
+from provision.connection import Connection, LocalConnection, terminal_prompt
 from provision.connection.become import PasswordSource
 from provision.errors import ExitCode, InputError
 from provision.facts import FactsRequest
@@ -59,17 +54,7 @@ def _connections(
     names = inventory.select(limit) if limit else inventory.hosts
     if not names:
         raise InputError("the inventory has no hosts")
-    prompt = terminal_prompt()
-    shared_prompt = ask_once(prompt) if prompt is not None else None
-    return [
-        open_connection(
-            inventory.connection(name),
-            inventory.host_vars(name),
-            accept_new_host_keys=accept_new,
-            prompt=shared_prompt,
-        )
-        for name in names
-    ]
+    return list(connect_hosts(names, inventories, local=False, accept_new=accept_new).values())
 
 
 def gather_all(

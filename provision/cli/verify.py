@@ -8,6 +8,7 @@ Exit 1 when any check fails, 2 on bad input.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,65 +16,22 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from provision.cli.connections import connect_hosts
 from provision.cli.options import extra_vars_option, limit_option, playbook_argument
 from provision.cli.playbook import print_warnings, resolve
-from provision.connection import (
-    Connection,
-    LocalConnection,
-    ask_once,
-    open_connection,
-    terminal_prompt,
-)
-from provision.connection.become import PasswordSource
+from provision.connection import Connection
 from provision.errors import ExitCode, InputError
-from provision.inventory import load_inventory
 from provision.playbook import PlayTargets
 from provision.verify import VerifyOptions, VerifyResult, verify_hosts
 
 _STYLES = {"passed": "green", "failed": "bold red", "skipped": "yellow", "not run": "red"}
 
 
-def _connections(
-    plays: list[PlayTargets], inventories: tuple[Path, ...], local: bool, accept_new: bool | None
-) -> dict[str, Connection]:
-    names = list(dict.fromkeys(host.name for play in plays for host in play.hosts))
-    if not names:
-        raise InputError("the playbook's plays target no hosts of the inventory")
-    prompt = terminal_prompt()
-    shared = ask_once(prompt) if prompt is not None else None
-    if local:
-        if len(names) != 1:
-            raise InputError(
-                f"-c local verifies this machine, but the plays target {len(names)} hosts "
-                f"({', '.join(names)}): narrow them to one with --limit"
-            )
-        return {names[0]: LocalConnection(name=names[0], passwords=PasswordSource(prompt=shared))}
-    inventory = load_inventory(list(inventories))
-    return {
-        name: open_connection(
-            inventory.connection(name),
-            inventory.host_vars(name),
-            accept_new_host_keys=accept_new,
-            prompt=shared,
-        )
-        for name in names
-    }
-
-
 def run_verify(
-    plays: list[PlayTargets],
-    inventories: tuple[Path, ...],
-    local: bool,
-    accept_new: bool | None,
-    junitxml: Path | None,
+    plays: list[PlayTargets], connections: Mapping[str, Connection], junitxml: Path | None
 ) -> VerifyResult:
-    """Verify every host of `plays` over its own connection and print the tables."""
-    connections = _connections(plays, inventories, local, accept_new)
-    try:
-        result = verify_hosts(plays, connections, VerifyOptions(junitxml=junitxml))
-    finally:
-        for opened in connections.values():
-            opened.close()
+    """Verify every host of `plays` over its connection (by name) and print the tables."""
+    result = verify_hosts(plays, connections, VerifyOptions(junitxml=junitxml))
     print_result(result, Console(soft_wrap=False))
     return result
 
@@ -81,13 +39,12 @@ def run_verify(
 def verify_converged(
     plays: list[PlayTargets],
     converged: set[str],
-    inventories: tuple[Path, ...],
-    local: bool,
-    accept_new: bool | None,
+    connections: Mapping[str, Connection],
     junitxml: Path | None,
 ) -> bool:
-    """`apply --verify`: verify the hosts that `apply` left converged; True when every
-    check passed (or no host converged, which `apply` reports itself)."""
+    """`apply --verify`: verify the hosts that `apply` left converged, over the connections
+    it converged them with; True when every check passed (or no host converged, which
+    `apply` reports itself)."""
     narrowed = [
         replace(play, hosts=tuple(host for host in play.hosts if host.name in converged))
         for play in plays
@@ -95,7 +52,7 @@ def verify_converged(
     narrowed = [play for play in narrowed if play.hosts]
     if not narrowed:
         return True
-    return not run_verify(narrowed, inventories, local, accept_new, junitxml).failed
+    return not run_verify(narrowed, connections, junitxml).failed
 
 
 def print_result(result: VerifyResult, console: Console) -> None:
@@ -173,7 +130,15 @@ def verify_command(
         raise InputError("give an inventory with -i INVENTORY")
     plays = resolve(playbook, inventories, limit, extra_vars)
     print_warnings(plays)
-    result = run_verify(plays, inventories, connection == "local", accept_new, junitxml)
+    names = [host.name for play in plays for host in play.hosts]
+    connections = connect_hosts(
+        names, inventories, local=connection == "local", accept_new=accept_new
+    )
+    try:
+        result = run_verify(plays, connections, junitxml)
+    finally:
+        for opened in connections.values():
+            opened.close()
     if report is not None:
         report.write_text(json.dumps(report_document(result), indent=2) + "\n")
     return int(ExitCode.HOST_FAILED if result.failed else ExitCode.OK)

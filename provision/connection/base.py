@@ -45,6 +45,10 @@ class Connection(Protocol):
         """Whether `sudo=True` commands can run as root (the user is root, or become is on)."""
         ...
 
+    def open(self) -> None:
+        """Connect now, rather than on the first command (raises `HostUnreachable`)."""
+        ...
+
     def run(
         self,
         command: str,

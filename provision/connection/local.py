@@ -102,6 +102,9 @@ class LocalConnection:
     def can_become(self) -> bool:
         return self._is_root or self._become
 
+    def open(self) -> None:
+        """Nothing to connect: commands run on this machine."""
+
     def run(
         self,
         command: str,

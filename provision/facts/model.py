@@ -11,6 +11,7 @@ from provision.facts.files import FileFacts, parse_files
 from provision.facts.kernel import KernelFacts, OsRelease, parse_kernel, parse_os_release
 from provision.facts.libtorch import LibtorchFacts, parse_libtorch
 from provision.facts.nvidia import NvidiaFacts, parse_nvidia
+from provision.facts.provision_state import ProvisionStateFacts, parse_provision_state
 from provision.facts.sections import Sections, decode, split_sections
 from provision.facts.shell_profile import UserShell, parse_shell
 
@@ -36,6 +37,7 @@ class Facts(FactModel):
     libtorch: LibtorchFacts | None
     apt: AptFacts
     files: tuple[FileFacts, ...]
+    provision: ProvisionStateFacts
 
     def file(self, path: str) -> FileFacts | None:
         """The facts of requested file `path` (None if it was not requested)."""
@@ -49,11 +51,12 @@ class Facts(FactModel):
 
 def parse_sections(sections: Sections) -> Facts:
     """Facts from the sections of one run."""
+    kernel = parse_kernel(sections)
     return Facts(
         schema_version=SCHEMA_VERSION,
         complete=sections.complete,
         os=parse_os_release(sections.text("os-release")),
-        kernel=parse_kernel(sections),
+        kernel=kernel,
         nvidia=parse_nvidia(sections),
         cuda=parse_cuda(sections),
         cudnn=parse_cudnn(sections),
@@ -62,6 +65,7 @@ def parse_sections(sections: Sections) -> Facts:
         libtorch=parse_libtorch(sections),
         apt=parse_apt(sections),
         files=parse_files(sections),
+        provision=parse_provision_state(sections, kernel.boot_id),
     )
 
 

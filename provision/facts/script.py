@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import posixpath
 import secrets
 from dataclasses import dataclass, field
 from importlib import resources
@@ -10,6 +11,7 @@ from importlib import resources
 from jinja2 import Environment, StrictUndefined, Template
 
 from provision import shell
+from provision.facts.provision_state import LOCK_PATH, REBOOT_PENDING_PATH, STATE_DIR
 
 TEMPLATE = "facts.sh.j2"
 
@@ -21,13 +23,15 @@ class FactsRequest:
     `users`: whose `~/.bashrc` (and `.profile`, `.bash_profile`) to inspect;
     `conda_prefix`, `libtorch_path`: where to look for conda and libtorch (None: skip);
     `files`: absolute paths of files the plan manages (blacklist, apt source, ...),
-    reported with owner, mode, sha256 and (up to 64 KiB) content.
+    reported with owner, mode, sha256 and (up to 64 KiB) content; `lock_owner`: take
+    the run lock for this owner record first (`apply`: the lock costs no extra command).
     """
 
     users: tuple[str, ...] = ()
     conda_prefix: str | None = None
     libtorch_path: str | None = None
     files: tuple[str, ...] = ()
+    lock_owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,12 @@ def compiled_template() -> Template:
     return _environment().from_string(source)
 
 
-def render_script(request: FactsRequest, key: str | None = None) -> RenderedScript:
+def render_script(
+    request: FactsRequest, key: str | None = None, state_dir: str = STATE_DIR
+) -> RenderedScript:
     """The fact script for `request`; `key` (random by default) marks section headers, so
-    no file content the script prints can pass for a header."""
+    no file content the script prints can pass for a header. `state_dir` holds the lock
+    and the reboot-pending marker (another folder only in tests)."""
     key = key or secrets.token_hex(6)
     text = compiled_template().render(
         key=key,
@@ -63,5 +70,8 @@ def render_script(request: FactsRequest, key: str | None = None) -> RenderedScri
         conda_prefix=request.conda_prefix,
         libtorch_path=request.libtorch_path,
         files=request.files,
+        lock_owner=request.lock_owner,
+        lock_path=posixpath.join(state_dir, posixpath.basename(LOCK_PATH)),
+        reboot_pending_path=posixpath.join(state_dir, posixpath.basename(REBOOT_PENDING_PATH)),
     )
     return RenderedScript(text=text, key=key)

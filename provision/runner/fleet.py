@@ -2,7 +2,7 @@
 
 Each host is a `HostJob`. `prepare` takes the host's lock (apply only), gathers its facts
 and plans it; `execute` applies the plan and writes the host's last-run record; `finish`
-releases the lock and closes the connection. `run_pool` runs one of these over every job
+releases the lock. `run_pool` runs one of these over every job
 with at most `forks` threads; on Ctrl-C it sets the stop event (no new change starts on
 any host, and hosts not yet started are skipped) and waits for the running commands to
 end; a second Ctrl-C stops waiting.
@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from provision.connection import Connection, HostUnreachable
@@ -25,8 +25,10 @@ from provision.plan import Plan
 from provision.report import HostOutcome, HostStatus
 from provision.runner import lock
 from provision.runner.busy import busy_reason
+from provision.runner.canary import canary_check, needs_canary_check
 from provision.runner.host_run import HostRun, RunSettings, gather_and_plan
-from provision.runner.record import RunIdentity, last_run_document, write_last_run
+from provision.runner.progress import Phase, PhaseClock
+from provision.runner.record import RunIdentity, last_run_document, record_run
 
 _WAIT_SLICE_S = 0.2
 Item = TypeVar("Item")
@@ -44,6 +46,11 @@ class HostJob:
     outcome: HostOutcome | None = None
     locked: bool = False
     prepare_s: float = 0.0
+    clock: PhaseClock = field(default_factory=lambda: PhaseClock(""))
+
+    def __post_init__(self) -> None:
+        if not self.clock.host:
+            self.clock.host = self.name
 
 
 def _failure(name: str, error: ProvisionError, duration_s: float = 0.0) -> HostOutcome:
@@ -62,10 +69,13 @@ def prepare(job: HostJob, owner: lock.LockOwner | None, *, force: bool = False) 
     `force`)."""
     started = time.monotonic()
     try:
+        with job.clock.phase(Phase.CONNECT):
+            job.connection.open()
+        claim = owner.text() if owner is not None else None
+        job.locked = owner is not None  # releasing is compare-and-swap: safe if never taken
+        facts, job.plan = gather_and_plan(job.connection, job.desired, job.clock, lock_owner=claim)
         if owner is not None:
-            lock.acquire(job.connection, owner)
-            job.locked = True
-        facts, job.plan = gather_and_plan(job.connection, job.desired)
+            lock.settle(job.connection, owner, facts.provision.lock)
         reason = None if force else busy_reason(facts, job.plan)
         if reason is not None:
             job.outcome = HostOutcome(job.name, HostStatus.BUSY, error=reason)
@@ -73,31 +83,68 @@ def prepare(job: HostJob, owner: lock.LockOwner | None, *, force: bool = False) 
         job.outcome = _failure(job.name, error, time.monotonic() - started)
     job.prepare_s = time.monotonic() - started
     if job.outcome is not None:
-        job.outcome = replace(job.outcome, duration_s=job.prepare_s)
+        job.outcome = replace(job.outcome, duration_s=job.prepare_s, timings=job.clock.timings())
+        job.clock.listener.host_done(job.outcome)
 
 
 def execute(
-    job: HostJob, settings: RunSettings, identity: RunIdentity, stop: threading.Event
+    job: HostJob,
+    settings: RunSettings,
+    identity: RunIdentity,
+    stop: threading.Event,
+    owner: lock.LockOwner | None = None,
 ) -> HostOutcome:
-    """Apply the job's plan and record the run on the host."""
+    """Apply the job's plan, check a new driver, then record the run on the host and
+    release the lock (one command)."""
     if job.outcome is not None or job.plan is None:
         return job.outcome or HostOutcome(job.name, HostStatus.FAILED, error="not planned")
     if stop.is_set():
         return HostOutcome(job.name, HostStatus.FAILED, error="interrupted before it started")
     started = time.time()
-    outcome = HostRun(job.connection, job.desired, settings, stop).apply(job.plan)
-    outcome = replace(outcome, duration_s=outcome.duration_s + job.prepare_s)
+    run = HostRun(job.connection, job.desired, settings, stop, clock=job.clock)
+    outcome = run.apply(job.plan)
+    checked_s = 0.0
+    if needs_canary_check(outcome):
+        with job.clock.phase(Phase.VERIFY):
+            job.clock.task("canary check of the new driver")
+            outcome = canary_check(job.connection, job.desired, outcome)
+        checked_s = job.clock.seconds.get(Phase.VERIFY, 0.0)
+    outcome = replace(
+        outcome,
+        duration_s=outcome.duration_s + job.prepare_s + checked_s,
+        timings=job.clock.timings(),
+    )
     if outcome.status is not HostStatus.UNREACHABLE:
-        document = last_run_document(identity, outcome, started, time.time())
-        try:
-            write_last_run(job.connection, document)
-        except ProvisionError as error:
-            outcome = replace(outcome, notes=(*outcome.notes, f"last-run record: {error}"))
+        outcome = _record(job, outcome, identity, started, run, owner)
+    job.clock.listener.host_done(outcome)
     return outcome
 
 
+def _record(
+    job: HostJob,
+    outcome: HostOutcome,
+    identity: RunIdentity,
+    started: float,
+    run: HostRun,
+    owner: lock.LockOwner | None,
+) -> HostOutcome:
+    document = last_run_document(identity, outcome, started, time.time())
+    pending = run.pending_reason if outcome.status is HostStatus.REBOOT_PENDING else None
+    release = owner if job.locked else None
+    try:
+        problem = record_run(job.connection, document, pending_reason=pending, owner=release)
+    except ProvisionError as error:
+        problem = f"last-run record: {error.message}"
+    else:
+        job.locked = job.locked and problem is not None
+    if problem is None:
+        return outcome
+    return replace(outcome, notes=(*outcome.notes, problem))
+
+
 def finish(job: HostJob, owner: lock.LockOwner | None) -> str | None:
-    """Release the job's lock and close its connection; a problem releasing, as text."""
+    """Release the job's lock (the run closes the connection, which later plays and
+    `--verify` reuse); a problem releasing, as text."""
     problem = None
     if job.locked and owner is not None:
         try:
@@ -105,7 +152,6 @@ def finish(job: HostJob, owner: lock.LockOwner | None) -> str | None:
             job.locked = False
         except ProvisionError as error:
             problem = f"host '{job.name}': lock not released: {error.message}"
-    job.connection.close()
     return problem
 
 

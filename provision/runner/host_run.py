@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from provision.connection import Connection, HostUnreachable, LocalConnection
@@ -27,6 +27,7 @@ from provision.reconcile import facts_request, reconcile
 from provision.report import AppliedChange, HostOutcome, HostStatus
 from provision.runner import actions
 from provision.runner.dpkg_lock import DEFAULT_DPKG_WAIT_S, wait_for_dpkg_lock
+from provision.runner.progress import Phase, PhaseClock
 from provision.runner.reboot import (
     DEFAULT_REBOOT_TIMEOUT_S,
     POLL_INTERVAL_S,
@@ -62,10 +63,21 @@ def is_reboot(change: Change) -> bool:
     return any(isinstance(action, Reboot) for action in change.actions)
 
 
-def gather_and_plan(connection: Connection, desired: HostState) -> tuple[Facts, Plan]:
-    """Gather the host's facts (one command) and plan it; both, for checks on the facts."""
-    facts = gather_facts(connection, facts_request(desired))
-    return facts, reconcile(desired, facts, host=connection.name)
+def gather_and_plan(
+    connection: Connection,
+    desired: HostState,
+    clock: PhaseClock | None = None,
+    *,
+    lock_owner: str | None = None,
+) -> tuple[Facts, Plan]:
+    """Gather the host's facts (one command, taking the run lock for `lock_owner` on the
+    way) and plan it; both, for checks on the facts."""
+    clock = clock or PhaseClock(connection.name)
+    request = replace(facts_request(desired), lock_owner=lock_owner)
+    with clock.phase(Phase.FACTS):
+        facts = gather_facts(connection, request)
+    with clock.phase(Phase.PLAN):
+        return facts, reconcile(desired, facts, host=connection.name)
 
 
 def plan_host(connection: Connection, desired: HostState) -> Plan:
@@ -79,8 +91,9 @@ Planner = Callable[[Connection, HostState], Plan]
 class HostRun:
     """The changes, handlers and reboots of one host in one run.
 
-    `planner` gathers facts and plans (`plan_host`); it runs again after each reboot and
-    once at the end to prove convergence.
+    `planner` gathers facts and plans (`gather_and_plan` by default); it runs again after
+    each reboot and once at the end to prove convergence. `clock` times the phases and
+    tells the run's progress listener which change the host is on.
     """
 
     def __init__(
@@ -89,18 +102,24 @@ class HostRun:
         desired: HostState,
         settings: RunSettings,
         stop: threading.Event | None = None,
-        planner: Planner = plan_host,
+        planner: Planner | None = None,
+        clock: PhaseClock | None = None,
     ) -> None:
         self.connection = connection
-        self.planner = planner
+        self.clock = clock or PhaseClock(connection.name)
+        self.planner: Planner = planner or (
+            lambda connection, desired: gather_and_plan(connection, desired, self.clock)[1]
+        )
         self.desired = desired
         self.settings = settings
         self.stop = stop or threading.Event()
         self.applied: list[AppliedChange] = []
         self.reboots = 0
         self.reboot_pending = False
+        self.pending_reason = ""
         self.notes: list[str] = []
         self._handlers: dict[str, Handler] = {}
+        self._applied_changes: list[Change] = []
         self._notified: list[str] = []
 
     def apply(self, plan: Plan) -> HostOutcome:
@@ -133,7 +152,8 @@ class HostRun:
 
     def _apply_all(self, plan: Plan) -> None:
         if any(isinstance(action, Command) for change in plan.changes for action in change.actions):
-            wait_for_dpkg_lock(self.connection, self.settings.dpkg_wait_s)
+            with self.clock.phase(Phase.APPLY):
+                wait_for_dpkg_lock(self.connection, self.settings.dpkg_wait_s)
         current: Plan | None = plan
         try:
             while current is not None:
@@ -153,11 +173,21 @@ class HostRun:
                 if self._reboot(change):
                     return self._replan()
                 continue
-            for action in change.actions:
-                self._run_action(change, action)
+            if change.once_per_run and self._already_applied(change):
+                continue
+            with self.clock.phase(Phase.APPLY):
+                self.clock.task(f"{change.task} {change.resource}")
+                for action in change.actions:
+                    self._run_action(change, action)
             self.applied.append(AppliedChange.of(change))
+            self._applied_changes.append(change)
             self._notified += [name for name in change.notifies if name not in self._notified]
         return None
+
+    def _already_applied(self, change: Change) -> bool:
+        """Whether this run already carried out every action of `change`."""
+        done = [action for applied in self._applied_changes for action in applied.actions]
+        return all(action in done for action in change.actions)
 
     def _run_action(self, change: Change, action: Command | FileWrite | BlockEdit | Reboot) -> None:
         try:
@@ -188,15 +218,18 @@ class HostRun:
         skipped = self._reboot_allowed()
         if skipped is not None:
             self.reboot_pending = True
+            self.pending_reason = change.reason
             self.notes.append(f"reboot needed ({change.reason}), not done: {skipped}")
             return False
         if self.reboots >= self.settings.max_reboots:
             raise RebootFailed(
                 f"still needs a reboot after {self.reboots} reboots in this run: {change.reason}"
             )
-        reboot_and_wait(
-            self.connection, self.settings.reboot_timeout_s, poll_s=self.settings.reboot_poll_s
-        )
+        with self.clock.phase(Phase.REBOOT):
+            self.clock.task(change.reason)
+            reboot_and_wait(
+                self.connection, self.settings.reboot_timeout_s, poll_s=self.settings.reboot_poll_s
+            )
         self.reboots += 1
         self.applied.append(AppliedChange.of(change))
         return True
@@ -213,8 +246,10 @@ class HostRun:
             name = self._notified.pop(0)
             handler = self._handlers[name]
             try:
-                for command in handler.commands:
-                    actions.run_command(self.connection, command)
+                with self.clock.phase(Phase.APPLY):
+                    self.clock.task(f"handler {name}")
+                    for command in handler.commands:
+                        actions.run_command(self.connection, command)
             except ProvisionError as failure:
                 message = f"handler {name}: {failure.message}"
                 if not after_failure:

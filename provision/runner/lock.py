@@ -6,6 +6,10 @@ it records the run id, the control node, its process id and the start time. Taki
 releasing it are compare-and-swap steps done under a short `flock` on a guard file, so two
 runs racing for a free host cannot both win. The lock survives the run's own reboots.
 
+`apply` takes the lock inside its fact-gathering command (`settle` finishes the job: it
+costs a command only when a stale lock is taken over) and releases it inside the command
+that records the run, so a no-op run costs two commands per host.
+
 A lock left by a run that died is stale, and taken over, when it names this control node
 and a process that no longer runs there, or when it is older than `STALE_AFTER_S`;
 otherwise the run fails that host with a message naming the holder and the file to remove.
@@ -23,9 +27,8 @@ from dataclasses import dataclass
 from provision import shell
 from provision.connection import Connection
 from provision.errors import ProvisionError
+from provision.facts.provision_state import LOCK_PATH, LockClaim
 
-STATE_DIR = "/var/lib/provision"
-LOCK_PATH = f"{STATE_DIR}/lock"
 STALE_AFTER_S = 24 * 3600.0
 _GUARD_WAIT_S = 30
 _LOST_RACE = 75
@@ -115,7 +118,27 @@ def _read(connection: Connection, path: str) -> str | None:
 
 def acquire(connection: Connection, owner: LockOwner, path: str = LOCK_PATH) -> None:
     """Take the host's lock for `owner` (again, after a reboot, if it already holds it)."""
-    found = _read(connection, path)
+    _take_over(connection, owner, _read(connection, path), path)
+
+
+def settle(
+    connection: Connection, owner: LockOwner, claim: LockClaim | None, path: str = LOCK_PATH
+) -> None:
+    """Finish taking the lock that the fact script tried to take (`claim`): nothing more
+    to do when it took it or this run holds it; take over a stale lock; else raise."""
+    if claim is None:
+        acquire(connection, owner, path)
+    elif claim.result == "held":
+        _take_over(connection, owner, claim.holder or "", path)
+    elif claim.result == "failed":
+        raise HostLockedError(
+            f"host '{connection.name}': could not take {path} (its guard stayed locked)"
+        )
+
+
+def _take_over(connection: Connection, owner: LockOwner, found: str | None, path: str) -> None:
+    """Take the lock whose current content is `found` (None: no lock file), when it is
+    free, ours or stale."""
     found_owner = LockOwner.parse(found) if found is not None else None
     if found_owner is not None and found_owner.run_id == owner.run_id:
         return
@@ -129,9 +152,14 @@ def acquire(connection: Connection, owner: LockOwner, path: str = LOCK_PATH) -> 
         raise HostLockedError(f"host '{connection.name}': {detail}")
 
 
+def release_script(owner: LockOwner, path: str = LOCK_PATH) -> str:
+    """The command that removes the lock if `owner` still holds it (exit 75 otherwise)."""
+    return _guarded(_swap_script(owner.text(), None, path), path)
+
+
 def release(connection: Connection, owner: LockOwner, path: str = LOCK_PATH) -> None:
     """Remove the lock if `owner` still holds it (never another run's lock)."""
-    connection.run(_guarded(_swap_script(owner.text(), None, path), path), timeout=60, sudo=True)
+    connection.run(release_script(owner, path), timeout=60, sudo=True)
 
 
 def _held_by(text: str, owner: LockOwner | None, path: str) -> str:

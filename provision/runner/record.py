@@ -2,20 +2,23 @@
 
 Written at the end of every run that reached the host (also a no-op or a failed one):
 tool version, run id, playbook path and sha256, start and end time, result, the changes
-made and the reboots.
+made and the reboots. The same command marks a reboot left pending (or clears the mark)
+and releases the run lock, so ending a host's run costs one command.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from provision import __version__, shell
 from provision.connection import Connection
+from provision.facts.provision_state import LOCK_PATH, REBOOT_PENDING_PATH, STATE_DIR
 from provision.report import HostOutcome
-from provision.runner.lock import STATE_DIR
+from provision.runner.lock import LockOwner, release_script
 
 LAST_RUN_PATH = f"{STATE_DIR}/last-run.json"
 
@@ -52,8 +55,49 @@ def last_run_document(
     }
 
 
-def write_last_run(connection: Connection, document: dict[str, Any]) -> None:
-    """Write the record atomically on the host (root-owned, world-readable)."""
+def _record_script(state_dir: str, pending_reason: str | None) -> str:
+    """Write stdin to `last-run.json`, then set or clear the reboot-pending marker."""
+    state = shell.quote(state_dir)
+    record = shell.quote(posixpath.join(state_dir, posixpath.basename(LAST_RUN_PATH)))
+    marker = shell.quote(posixpath.join(state_dir, posixpath.basename(REBOOT_PENDING_PATH)))
+    steps = [
+        f"mkdir -p {state}",
+        f"cat > {record}.new",
+        f"chmod 644 {record}.new",
+        f"mv -f {record}.new {record}",
+    ]
+    if pending_reason is None:
+        steps.append(f"rm -f {marker}")
+    else:
+        reason = shell.quote(" ".join(pending_reason.split()) or "reboot needed")
+        boot_id = "cat /proc/sys/kernel/random/boot_id"
+        steps += [
+            f"{{ {boot_id} && printf '%s\\n' {reason}; }} > {marker}.new",
+            f"mv -f {marker}.new {marker}",
+        ]
+    return " && ".join(steps)
+
+
+def record_run(
+    connection: Connection,
+    document: dict[str, Any],
+    *,
+    pending_reason: str | None = None,
+    owner: LockOwner | None = None,
+    state_dir: str = STATE_DIR,
+) -> str | None:
+    """In one command: write the record atomically (world-readable), mark or clear a
+    pending reboot, and release `owner`'s lock. What went wrong, as text, or None.
+
+    The lock is released even when the record could not be written."""
+    script = f"{{ {_record_script(state_dir, pending_reason)}; }}"
+    if owner is not None:
+        lock_path = posixpath.join(state_dir, posixpath.basename(LOCK_PATH))
+        script += f"; recorded=$?; {release_script(owner, lock_path)} || exit 75; exit $recorded"
     data = (json.dumps(document, indent=2) + "\n").encode()
-    connection.run(shell.command("mkdir", "-p", STATE_DIR), timeout=30, sudo=True)
-    connection.upload(data, LAST_RUN_PATH, owner="root", mode=0o644)
+    result = connection.run(shell.command("sh", "-c", script), stdin=data, timeout=60, sudo=True)
+    if result.exit_code == 75:
+        return f"lock not released: {LOCK_PATH} no longer names this run"
+    if not result.ok:
+        return f"last-run record not written: {result.stderr_text()}"
+    return None

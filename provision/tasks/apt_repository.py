@@ -17,7 +17,7 @@ from provision.facts.model import Facts
 from provision.models import HostState
 from provision.models.sources import NVIDIA_APT_BASE, join_url
 from provision.plan import Change, Command, FileWrite
-from provision.tasks.commands import apt_get, cached_path, download, package_name
+from provision.tasks.commands import apt_update, cached_path, download, package_name
 from provision.tasks.cuda import toolkit_apt_satisfied
 from provision.tasks.cudnn import cudnn_apt_installed
 from provision.tasks.distro import NVIDIA_ARCHITECTURES, nvidia_repository
@@ -116,7 +116,7 @@ def plan_apt_repository(desired: HostState, facts: Facts) -> list[Change]:
         actions.append(write)
     if not actions and not wanted:
         return []
-    actions.append(apt_get("update"))
+    actions.append(apt_update())
     resource = managed[0] if managed else f"NVIDIA CUDA repository {nvidia_repository(facts)}"
     reasons = ["apt installs " + ", ".join(wanted)] if wanted else []
     if write is not None and facts.file(write.path) is not None:
@@ -129,5 +129,6 @@ def plan_apt_repository(desired: HostState, facts: Facts) -> list[Change]:
             after=desired.sources.apt_repository or _nvidia_base(desired, facts),
             reason="; ".join(reasons),
             actions=tuple(actions),
+            once_per_run=len(actions) == 1,
         )
     ]

@@ -35,6 +35,14 @@ def apt_get(*arguments: str) -> Command:
     return Command(command=line, timeout_s=APT_TIMEOUT_S)
 
 
+def apt_update() -> Command:
+    """`apt-get update` that fails when any source cannot be read (apt >= 2.3 treats that
+    as a warning by default and keeps the old lists): a host whose repository is out of
+    reach fails here, before its old driver is purged, instead of installing from stale
+    lists."""
+    return apt_get("-o", "APT::Update::Error-Mode=any", "update")
+
+
 def apt_install(*packages: str) -> Command:
     """Install `packages` (`name=version` pins), also when one of them is held."""
     return apt_get("install", "--allow-change-held-packages", *packages)

@@ -3,8 +3,9 @@
 A reboot is needed when a change of this plan only takes effect at boot (a new driver,
 a purge, the nouveau blacklist while nouveau is loaded), when nouveau is still loaded
 although blacklisted, when the loaded module differs from the installed one (nvidia-smi's
-"Driver/library version mismatch"), or when a driver is installed but none is loaded on
-a host that has an NVIDIA GPU (without one, no reboot would ever load it).
+"Driver/library version mismatch"), when a driver is installed but none is loaded on
+a host that has an NVIDIA GPU (without one, no reboot would ever load it), or when an
+earlier run left a reboot pending in the current boot (its marker says why).
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def reboot_reasons(desired: HostState, facts: Facts, earlier: Sequence[Change] =
     installed = nvidia.installed_module_version or nvidia.userspace_version
     if installed and nvidia.loaded_module_version is None and has_nvidia_gpu(facts):
         reasons.append(f"driver {installed} is installed but not loaded")
-    return reasons
+    if facts.provision.reboot_pending and not reasons:
+        reasons.append(f"an earlier run left a reboot pending: {facts.provision.reboot_pending}")
+    return list(dict.fromkeys(reasons))
 
 
 def reboot_change(reasons: Sequence[str]) -> Change:

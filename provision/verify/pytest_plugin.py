@@ -82,6 +82,19 @@ def run_case(case: Case) -> None:
     case.message = note or ""
 
 
+def run_case_here(case: Case) -> None:
+    """Run the case without pytest (from any thread) and record its outcome, as the
+    plugin records it from a pytest run."""
+    try:
+        run_case(case)
+    except pytest.skip.Exception as skip:
+        case.outcome, case.message = "skipped", str(skip.msg)
+    except Exception as error:  # any error of a check is that check failing
+        case.outcome, case.message = "failed", _failure_message(error)
+    else:
+        case.outcome = "passed"
+
+
 class VerifyPlugin:
     """Parametrizes the generated test with the cases and records their outcomes."""
 

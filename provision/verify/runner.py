@@ -17,11 +17,12 @@ import pytest
 
 from provision.connection import Connection
 from provision.errors import ProvisionError
+from provision.models import HostState
 from provision.playbook import PlayTargets
 from provision.verify.backend import testinfra_host
 from provision.verify.checks import derive_checks
 from provision.verify.host_checks import HostUnderTest
-from provision.verify.pytest_plugin import TEST_MODULE, Case, VerifyPlugin
+from provision.verify.pytest_plugin import TEST_MODULE, Case, VerifyPlugin, run_case_here
 
 
 @dataclass(frozen=True)
@@ -47,20 +48,36 @@ class VerifyResult:
         return list(dict.fromkeys(case.host_name for case in self.cases))
 
 
+def host_cases(connection: Connection, state: HostState) -> list[Case]:
+    """The cases of one host: every check its desired state calls for, in order."""
+    target = HostUnderTest(connection, testinfra_host(connection))
+    cases: list[Case] = []
+    by_name: dict[str, Case] = {}
+    for check in derive_checks(state):
+        case = Case(connection.name, check, target, dependency=by_name.get(check.depends_on))
+        by_name[check.name] = case
+        cases.append(case)
+    return cases
+
+
 def build_cases(
     targets: Sequence[PlayTargets], connections: Mapping[str, Connection]
 ) -> list[Case]:
     """The cases of every targeted host (a host in several plays is checked per play)."""
-    cases: list[Case] = []
-    for play in targets:
-        for host in play.hosts:
-            connection = connections[host.name]
-            target = HostUnderTest(connection, testinfra_host(connection))
-            by_name: dict[str, Case] = {}
-            for check in derive_checks(host.state):
-                case = Case(host.name, check, target, dependency=by_name.get(check.depends_on))
-                by_name[check.name] = case
-                cases.append(case)
+    return [
+        case
+        for play in targets
+        for host in play.hosts
+        for case in host_cases(connections[host.name], host.state)
+    ]
+
+
+def check_host(connection: Connection, state: HostState) -> list[Case]:
+    """Run one host's checks here and now, without pytest (safe in a worker thread): the
+    canary check of a rolling driver upgrade."""
+    cases = host_cases(connection, state)
+    for case in cases:
+        run_case_here(case)
     return cases
 
 

@@ -62,7 +62,7 @@ def test_plan_of_an_unreachable_host_exits_1(provision_cli: CliRunner, files: Pa
         (["missing.yaml"], "missing.yaml"),
         (["play.yaml", "--report", "no-such-folder/r.json", "--yes"],
          "--report: folder"),
-        (["play.yaml", "-c", "local"], "-c local runs on this machine, but the plays target 2"),
+        (["play.yaml", "-c", "local"], "-c local runs on this machine, but 2 hosts are targeted"),
         (["play.yaml", "--forks", "0"], "--forks"),
         (["play.yaml", "-e", "{not yaml"], "-e:1:10: malformed YAML"),
         (["play.yaml", "--limit", "nobody"], "'nobody' matches no group or host"),

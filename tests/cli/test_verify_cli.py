@@ -36,7 +36,7 @@ def test_local_verification_needs_exactly_one_host(provision_cli: CliRunner) -> 
     result = provision_cli("verify", WORKSTATION, "-i", LAB, "-c", "local")
     assert result.code == 2
     line = _one_error_line(result.err)
-    assert "-c local verifies this machine, but the plays target 4 hosts" in line
+    assert "-c local runs on this machine, but 4 hosts are targeted" in line
 
 
 def test_a_limit_matching_nothing_is_bad_input(provision_cli: CliRunner) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from provision.lab.pytest_plugin import LabHost, RunningLab, SshRunner
+from provision.lab.pytest_plugin import LabHost, RunningLab, SshRunner, run_ssh, wait_for_new_boot
 from tests.scenarios.conftest import PLAYBOOK, Provision, write_inventory
 
 pytestmark = pytest.mark.lab
@@ -77,6 +77,18 @@ def test_without_reboots_the_host_ends_reboot_pending_and_the_plan_says_so(
     host = json.loads((tmp_path / "report.json").read_text())["hosts"][fresh_host.name]
     assert host["status"] == "reboot-pending" and host["reboots"] == 0
     assert boot_id(ssh, fresh_host) == first_boot
+    # The host records the reboot it still needs, for this boot,
+    marker = ssh(fresh_host, "cat /var/lib/provision/reboot-pending").stdout.splitlines()
+    assert marker[0] == first_boot and "nouveau" in marker[1]
+    # and every later plan shows it reboot-pending, with nothing else to do,
+    for _ in range(2):
+        plan = provision("plan", str(PLAYBOOK), "-i", inventory, "--detailed-exitcode")
+        assert plan.code == 3
+        assert "~ reboot host" in plan.out
+        assert f"{fresh_host.name}: reboot-pending (" in plan.out and "1 to change" in plan.out
+    # until the host reboots: then nothing is left.
+    run_ssh(fresh_host, "nohup sh -c 'sleep 1; reboot' > /dev/null 2>&1 &")
+    wait_for_new_boot(fresh_host, first_boot)
     plan = provision("plan", str(PLAYBOOK), "-i", inventory, "--detailed-exitcode")
-    assert plan.code == 3
-    assert "~ reboot host" in plan.out
+    assert plan.code == 0, plan.out + plan.err
+    assert f"{fresh_host.name}: up to date (0 changes)" in plan.out

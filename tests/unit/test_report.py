@@ -21,7 +21,14 @@ REBOOT = AppliedChange("reboot", "host", "reboot pending", "rebooted")
 
 def outcomes() -> list[HostOutcome]:
     return [
-        HostOutcome("lab-01", HostStatus.CHANGED, (DRIVER, REBOOT), reboots=1, duration_s=12.34),
+        HostOutcome(
+            "lab-01",
+            HostStatus.CHANGED,
+            (DRIVER, REBOOT),
+            reboots=1,
+            duration_s=12.34,
+            timings={"connect": 0.1, "facts": 0.4, "apply": 8.0, "reboot": 3.8},
+        ),
         HostOutcome("lab-02", HostStatus.OK, duration_s=0.5),
         HostOutcome("lab-03", HostStatus.UNREACHABLE, error="host 'lab-03' unreachable (refused)"),
     ]
@@ -45,6 +52,7 @@ def test_the_report_has_the_documented_shape(tmp_path: Path) -> None:
         "duration_s": 12.34,
         "error": None,
         "notes": [],
+        "timings": {"connect": 0.1, "facts": 0.4, "apply": 8.0, "reboot": 3.8},
     }  # fmt: skip
     assert document["hosts"]["lab-02"]["changes"] == []
     assert document["hosts"]["lab-03"]["status"] == "unreachable"
@@ -67,9 +75,12 @@ def test_the_recap_has_a_line_per_host_and_the_totals() -> None:
 
 def test_a_host_of_two_plays_gets_the_worse_status_and_every_change() -> None:
     merged = merge_outcomes(
-        HostOutcome("h", HostStatus.CHANGED, (DRIVER,), reboots=1, duration_s=1.0),
-        HostOutcome("h", HostStatus.REBOOT_PENDING, (REBOOT,), duration_s=2.0),
-    )
+        HostOutcome("h", HostStatus.CHANGED, (DRIVER,), reboots=1, duration_s=1.0,
+                    timings={"facts": 0.25, "apply": 0.75}),
+        HostOutcome("h", HostStatus.REBOOT_PENDING, (REBOOT,), duration_s=2.0,
+                    timings={"facts": 0.5}),
+    )  # fmt: skip
     assert merged.status is HostStatus.REBOOT_PENDING
     assert merged.changes == (DRIVER, REBOOT) and merged.reboots == 1
     assert merged.duration_s == 3.0
+    assert merged.timings == {"facts": 0.75, "apply": 0.75}

@@ -150,3 +150,17 @@ if __name__ == "__main__":
     for case in sys.argv[1:]:
         document = json.loads(parse_case(case).model_dump_json())
         (CASES / f"{case}.json").write_text(json.dumps(document, indent=2) + "\n")
+
+
+def test_a_reboot_left_pending_counts_only_in_the_boot_it_was_left_in() -> None:
+    pending = parse_case("left-reboot-pending").provision.reboot_pending
+    assert pending == "loaded driver 535.154.05 differs from the installed 550.54.15"
+    assert parse_case("reboot-pending-of-an-older-boot").provision.reboot_pending is None
+    assert parse_case("fresh-lab-host").provision.reboot_pending is None
+
+
+def test_the_lock_claim_names_the_run_holding_it() -> None:
+    claim = parse_case("left-reboot-pending").provision.lock
+    assert claim is not None and claim.result == "held"
+    assert claim.holder is not None and '"run_id": "other-run"' in claim.holder
+    assert parse_case("workstation").provision.lock is None

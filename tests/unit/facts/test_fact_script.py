@@ -32,6 +32,9 @@ class RecordingConnection:
     def name(self) -> str:
         return "recorded"
 
+    def open(self) -> None:
+        pass
+
     @property
     def can_become(self) -> bool:
         return self._can_become

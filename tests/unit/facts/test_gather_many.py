@@ -28,6 +28,9 @@ class FailingConnection:
     def name(self) -> str:
         return self._name
 
+    def open(self) -> None:
+        pass
+
     @property
     def can_become(self) -> bool:
         return False

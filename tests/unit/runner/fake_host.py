@@ -57,6 +57,9 @@ class FakeHost:
     def name(self) -> str:
         return self._name
 
+    def open(self) -> None:
+        pass
+
     @property
     def can_become(self) -> bool:
         return True

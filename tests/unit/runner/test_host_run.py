@@ -99,6 +99,23 @@ def test_reboot_waits_for_a_new_boot_id_then_plans_again_and_goes_on() -> None:
     assert [change.task for change in outcome.changes] == ["task", "reboot", "task"]
 
 
+def test_a_refresh_done_before_the_reboot_is_not_repeated_after_it() -> None:
+    host = FakeHost()
+    update = command_change("apt-get update", task="apt-repository").model_copy(
+        update={"once_per_run": True}
+    )
+    with_list = update.model_copy(update={"actions": (file_change("/etc/x").actions[0],
+                                                      *update.actions)})  # fmt: skip
+    again = update.model_copy(update={"reason": "apt installs CUDA 12.1"})
+    first = plan(with_list, command_change("driver"), reboot())
+    outcome, _ = run(host, first, plan(again, command_change("cuda")), plan())
+    assert host.log == ["DPKG-WAIT", "UPLOAD /etc/x", "echo apt-get update", "echo driver",
+                        "REBOOT", "echo cuda"]  # fmt: skip
+    assert [change.resource for change in outcome.changes] == [
+        "apt-get update", "driver", "host", "cuda"
+    ]  # fmt: skip
+
+
 def test_a_host_that_does_not_come_back_fails_with_the_reason() -> None:
     host = FakeHost(comes_back=False)
     settings = RunSettings(reboot_poll_s=0.01, reboot_timeout_s=0.3)

@@ -17,6 +17,7 @@ from provision.runner import fleet
 from provision.runner.batches import Serial
 from provision.runner.busy import busy_reason
 from provision.runner.fleet import HostJob
+from provision.runner.host_run import RunSettings
 from provision.runner.retry import retry_path, write_retry_file
 from provision.runner.rollout import run_in_batches
 from tests.unit.tasks.host_facts import bare_debian12
@@ -133,7 +134,9 @@ def test_prepare_leaves_a_busy_host_alone_unless_forced(
 ) -> None:
     planned = plan(driver_change())
 
-    def gather_and_plan(connection: object, desired: HostState) -> tuple[Facts, Plan]:
+    def gather_and_plan(
+        connection: object, desired: HostState, clock: object = None, **options: object
+    ) -> tuple[Facts, Plan]:
         return gpu_in_use(), planned
 
     monkeypatch.setattr(fleet, "gather_and_plan", gather_and_plan)
@@ -142,7 +145,7 @@ def test_prepare_leaves_a_busy_host_alone_unless_forced(
     assert job.plan == planned
     assert (job.outcome and job.outcome.status) == status
     if status is not None:
-        outcome = fleet.execute(job, fleet.RunSettings(), None, threading.Event())  # type: ignore[arg-type]
+        outcome = fleet.execute(job, RunSettings(), None, threading.Event())  # type: ignore[arg-type]
         assert outcome.status is HostStatus.BUSY
         assert isinstance(job.connection, FakeHost) and job.connection.log == []
 

@@ -159,6 +159,7 @@ def bare_debian12_document() -> dict[str, Any]:
         },
         "apt": {"dpkg": True, "packages": [], "held": [], "lock_holders": [], "lock_held": False},
         "files": [],
+        "provision": {"reboot_pending": None, "lock": None},
     }
 
 

@@ -24,7 +24,6 @@ from provision.cli.options import (
     playbook_argument,
 )
 from provision.cli.playbook import print_warnings, resolve
-from provision.cli.verify import verify_converged
 from provision.errors import ExitCode, InputError
 from provision.report import HostStatus
 from provision.runner.host_run import RunSettings
@@ -179,6 +178,8 @@ def apply_command(
                 run.finish(report)
         exit_code = run.exit_code(detailed=False)
         if verify and not run.interrupted:
+            from provision.cli.verify import verify_converged  # pytest: only with --verify
+
             converged = {
                 name for name, outcome in run.outcomes.items() if outcome.status in CONVERGED
             }

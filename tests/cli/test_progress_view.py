@@ -8,7 +8,8 @@ import re
 import pytest
 from rich.console import Console
 
-from provision.cli.progress_view import LiveProgress, PlainProgress, progress_view
+from provision.cli.live_progress import LiveProgress
+from provision.cli.progress_view import PlainProgress, progress_view
 from provision.report import AppliedChange, HostOutcome, HostStatus
 from provision.runner.progress import Phase, PhaseClock
 

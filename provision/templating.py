@@ -131,9 +131,7 @@ class VariableResolver:
         single = _SINGLE_EXPRESSION.match(source)
         try:
             if single:
-                result = _ENVIRONMENT.compile_expression(single.group(1), undefined_to_none=False)(
-                    **context
-                )
+                result = _compiled_expression(single.group(1))(**context)
                 if isinstance(result, Undefined):
                     result._fail_with_undefined_error()
                 return result

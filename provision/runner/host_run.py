@@ -120,6 +120,7 @@ class HostRun:
         self.notes: list[str] = []
         self._handlers: dict[str, Handler] = {}
         self._applied_changes: list[Change] = []
+        self._unchanged_since: Plan | None = None
         self._notified: list[str] = []
 
     def apply(self, plan: Plan) -> HostOutcome:
@@ -175,6 +176,7 @@ class HostRun:
                 continue
             if change.once_per_run and self._already_applied(change):
                 continue
+            self._unchanged_since = None
             with self.clock.phase(Phase.APPLY):
                 self.clock.task(f"{change.task} {change.resource}")
                 for action in change.actions:
@@ -238,6 +240,7 @@ class HostRun:
         plan = self.planner(self.connection, self.desired)
         if plan.refused is not None:
             raise ProvisionError(f"refused after the reboot: {plan.refused}")
+        self._unchanged_since = plan
         return plan
 
     def _run_handlers(self, *, after_failure: bool = False) -> None:
@@ -245,6 +248,7 @@ class HostRun:
         while self._notified:
             name = self._notified.pop(0)
             handler = self._handlers[name]
+            self._unchanged_since = None
             try:
                 with self.clock.phase(Phase.APPLY):
                     self.clock.task(f"handler {name}")
@@ -257,8 +261,13 @@ class HostRun:
                 self.notes.append(message)
 
     def _verify(self) -> None:
-        """Gather facts again; fail when a planned change did not take."""
-        plan = self.planner(self.connection, self.desired)
+        """Gather facts again (unless the plan made after the last reboot had nothing left
+        and nothing ran since); fail when a planned change did not take."""
+        settled = self._unchanged_since
+        if settled is not None and not settled.changes:
+            plan = settled
+        else:
+            plan = self.planner(self.connection, self.desired)
         if plan.refused is not None:
             raise ProvisionError(f"refused after applying: {plan.refused}")
         self.reboot_pending = self.reboot_pending and plan.reboot_required

@@ -19,7 +19,7 @@ def test_malformed_yaml_names_file_line_and_column() -> None:
         parse_yaml_text("a: b\n c: d: e\n", "play.yaml")
     assert (
         caught.value.message == "play.yaml:2:3: malformed YAML: mapping values are not allowed here"
-    )
+    ), "PyYAML's message and position, also where libyaml parsed first"
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:

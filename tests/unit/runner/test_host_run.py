@@ -99,6 +99,15 @@ def test_reboot_waits_for_a_new_boot_id_then_plans_again_and_goes_on() -> None:
     assert [change.task for change in outcome.changes] == ["task", "reboot", "task"]
 
 
+def test_facts_gathered_right_after_the_last_reboot_prove_convergence_when_nothing_is_left() -> (
+    None
+):
+    host = FakeHost()
+    outcome, planner = run(host, plan(command_change("driver"), reboot()), plan())
+    assert outcome.status is HostStatus.CHANGED
+    assert planner.calls == ["boot-2"], "the plan made after the reboot is the proof"
+
+
 def test_a_refresh_done_before_the_reboot_is_not_repeated_after_it() -> None:
     host = FakeHost()
     update = command_change("apt-get update", task="apt-repository").model_copy(

@@ -45,7 +45,7 @@ from provision.report import (
 from provision.runner import fleet, lock
 from provision.runner.host_run import RunSettings, is_reboot
 from provision.runner.plan_view import plan_lines
-from provision.runner.progress import PhaseClock, ProgressListener
+from provision.runner.progress import ProgressListener
 from provision.runner.record import RunIdentity
 from provision.runner.retry import write_retry_file
 from provision.runner.rollout import run_in_batches
@@ -74,9 +74,7 @@ def _jobs(
     play: PlayTargets, connections: dict[str, Connection], progress: ProgressListener
 ) -> list[fleet.HostJob]:
     return [
-        fleet.HostJob(
-            host.name, host.state, connections[host.name], clock=PhaseClock(host.name, progress)
-        )
+        fleet.HostJob(host.name, host.state, connections[host.name], listener=progress)
         for host in play.hosts
     ]
 

@@ -1,11 +1,12 @@
 """Many hosts at once: prepare (lock, facts, plan) and apply each host in a bounded pool.
 
-Each host is a `HostJob`. `prepare` takes the host's lock (apply only), gathers its facts
-and plans it; `execute` applies the plan and writes the host's last-run record; `finish`
-releases the lock. `run_pool` runs one of these over every job
-with at most `forks` threads; on Ctrl-C it sets the stop event (no new change starts on
-any host, and hosts not yet started are skipped) and waits for the running commands to
-end; a second Ctrl-C stops waiting.
+Each host is a `HostJob`. `prepare` connects, gathers its facts (taking the host's lock in
+the same command, apply only) and plans it; `execute` applies the plan, runs the canary
+check after a driver change, and writes the host's last-run record (releasing the lock in
+the same command); `finish` releases the lock of a host that never got that far.
+`run_pool` runs one of these over every job with at most `forks` threads; on Ctrl-C it sets
+the stop event (no new change starts on any host, and hosts not yet started are skipped)
+and waits for the running commands to end; a second Ctrl-C stops waiting.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from provision.runner import lock
 from provision.runner.busy import busy_reason
 from provision.runner.canary import canary_check, needs_canary_check
 from provision.runner.host_run import HostRun, RunSettings, gather_and_plan
-from provision.runner.progress import Phase, PhaseClock
+from provision.runner.progress import Phase, PhaseClock, ProgressListener, SilentProgress
 from provision.runner.record import RunIdentity, last_run_document, record_run
 
 _WAIT_SLICE_S = 0.2
@@ -46,11 +47,11 @@ class HostJob:
     outcome: HostOutcome | None = None
     locked: bool = False
     prepare_s: float = 0.0
-    clock: PhaseClock = field(default_factory=lambda: PhaseClock(""))
+    listener: ProgressListener = field(default_factory=SilentProgress)
+    clock: PhaseClock = field(init=False)
 
     def __post_init__(self) -> None:
-        if not self.clock.host:
-            self.clock.host = self.name
+        self.clock = PhaseClock(self.name, self.listener)
 
 
 def _failure(name: str, error: ProvisionError, duration_s: float = 0.0) -> HostOutcome:

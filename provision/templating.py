@@ -70,6 +70,20 @@ def _compiled_template(source: str) -> Template:
     return _ENVIRONMENT.from_string(source)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+_RENDERED_LIMIT = 8192
+_rendered: dict[tuple[Any, ...], Any] = {}
+"""Results of rendering a template with scalar variables, by (source, each variable's name,
+type and value): the hosts of a fleet mostly share them, so each renders once per run."""
+
+
+def _render_key(source: str, context: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The `_rendered` key, or None when a variable is not a scalar (not worth freezing)."""
+    if not all(type(value) in _SCALARS for value in context.values()):
+        return None
+    return (source, *((name, type(value), value) for name, value in context.items()))
+
+
 class TemplateError(Exception):
     """A template could not render; `path` says where in the data it sits."""
 
@@ -128,6 +142,17 @@ class VariableResolver:
 
     def _render_string(self, source: str, path: str) -> Any:
         context = self._context_for(source, path)
+        key = _render_key(source, context)
+        if key is not None and key in _rendered:
+            return _rendered[key]
+        result = self._render_fresh(source, context, path)
+        if key is not None and type(result) in _SCALARS:
+            if len(_rendered) >= _RENDERED_LIMIT:
+                _rendered.clear()
+            _rendered[key] = result
+        return result
+
+    def _render_fresh(self, source: str, context: dict[str, Any], path: str) -> Any:
         single = _SINGLE_EXPRESSION.match(source)
         try:
             if single:

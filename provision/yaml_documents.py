@@ -33,18 +33,23 @@ _FAST_LOADER: type[Any] | None = getattr(yaml, "CSafeLoader", None)
 """libyaml's safe loader where PyYAML was built with it: several times faster."""
 
 
-def parse_yaml_text(text: str, source: str, loader: type[Any] | None = None) -> Any:
+def parse_yaml_text(
+    text: str,
+    source: str,
+    loader: type[Any] = yaml.SafeLoader,
+    fast_loader: type[Any] | None = _FAST_LOADER,
+) -> Any:
     """Parse YAML `text` with a safe `loader`; errors read `source:line:column: problem`.
 
-    Without a `loader`, libyaml parses when available; on an error PyYAML parses again,
-    since its messages and positions are the more precise ones."""
-    if loader is None and _FAST_LOADER is not None:
+    `fast_loader` (libyaml's, where available) parses first; on an error `loader` parses
+    again, since PyYAML's own messages and positions are the more precise ones."""
+    if fast_loader is not None:
         try:
-            return yaml.load(text, Loader=_FAST_LOADER)
+            return yaml.load(text, Loader=fast_loader)
         except yaml.YAMLError:
             pass
     try:
-        return yaml.load(text, Loader=loader or yaml.SafeLoader)
+        return yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source

@@ -70,6 +70,9 @@ def _print_error(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI and exit with the code of the README's table."""
+    # Before building its first model, pydantic reads the entry points of every installed
+    # distribution to find plugins; the CLI uses none. A user's own setting is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except ProvisionError as error:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import select
+import socket
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -128,7 +129,12 @@ class _ChannelStream:
     def receive(self, wait: float) -> tuple[bytes, bytes]:
         channel = self._channel
         if not (channel.recv_ready() or channel.recv_stderr_ready()):
-            select.select([channel], [], [], wait)
+            if channel.eof_received:
+                # the output is complete; the channel stays readable, so wait for the exit
+                # status itself rather than spin on select
+                channel.status_event.wait(wait)
+            else:
+                select.select([channel], [], [], wait)
         stdout = channel.recv(65536) if channel.recv_ready() else b""
         stderr = channel.recv_stderr(65536) if channel.recv_stderr_ready() else b""
         return stdout, stderr
@@ -278,17 +284,51 @@ def _fabric_connection(
             "look_for_keys": not key_files,
             "banner_timeout": timeout * 0.8,
             "auth_timeout": timeout,
+            "transport_factory": _transport_without_delay,
         },
     )
     _check_host_keys(connection.client, settings)
     return connection
 
 
+def _transport_without_delay(sock: Any, **options: Any) -> Any:
+    """paramiko's Transport, on a TCP socket with Nagle's algorithm off: SSH sends many
+    small packets and waits for each answer, and Nagle held each one back until the
+    peer's delayed ACK (about 40 ms per round trip: handshake, channel, exit status)."""
+    if isinstance(sock, socket.socket) and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return paramiko.Transport(sock, **options)
+
+
+_parsed_known_hosts: dict[tuple[tuple[str, int, int], ...], Any] = {}
+
+
+def _known_host_keys(paths: list[Path]) -> Any:
+    """The keys of the `paths` known_hosts files, parsed once while they are unchanged and
+    shared read-only by every connection: parsing them per host would grow with the
+    square of the fleet."""
+    versions = []
+    for path in paths:
+        status = path.stat()
+        versions.append((str(path), status.st_mtime_ns, status.st_size))
+    version = tuple(versions)
+    with _KNOWN_HOSTS_LOCK:
+        keys = _parsed_known_hosts.get(version)
+        if keys is None:
+            keys = paramiko.HostKeys()
+            for path in paths:
+                keys.load(str(path))
+            _parsed_known_hosts.clear()
+            _parsed_known_hosts[version] = keys
+    return keys
+
+
 def _check_host_keys(client: Any, settings: SshSettings) -> None:
     user_file = USER_KNOWN_HOSTS.expanduser()
-    for path in (user_file, settings.known_hosts):
-        if path is not None and path.is_file():
-            client.load_system_host_keys(str(path))
+    paths = [path for path in (user_file, settings.known_hosts) if path and path.is_file()]
+    if paths:
+        # what `load_system_host_keys` fills, without parsing the files again per host
+        client._system_host_keys = _known_host_keys(paths)
     if settings.accept_new_host_keys:
         client.set_missing_host_key_policy(_AcceptNewHostKey(settings.known_hosts or user_file))
     else:

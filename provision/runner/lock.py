@@ -86,11 +86,17 @@ def is_stale(owner: LockOwner | None, now: float) -> bool:
     return owner.controller == socket.gethostname() and not _process_alive(owner.pid)
 
 
+def _ensure_folder(path: str) -> str:
+    """`mkdir -p PATH`, run only when the folder is missing (a no-op run forks less)."""
+    folder = shell.quote(path)
+    return f"{{ [ -d {folder} ] || mkdir -p {folder}; }}"
+
+
 def _guarded(script: str, path: str) -> str:
     """`script` run under an exclusive flock of the guard file (waiting a bounded time)."""
     return " && ".join(
         [
-            shell.command("mkdir", "-p", posixpath.dirname(path)),
+            _ensure_folder(posixpath.dirname(path)),
             shell.command("flock", "-w", str(_GUARD_WAIT_S), f"{path}.guard", "sh", "-c", script),
         ]
     )

@@ -61,13 +61,13 @@ def _record_script(state_dir: str, pending_reason: str | None) -> str:
     record = shell.quote(posixpath.join(state_dir, posixpath.basename(LAST_RUN_PATH)))
     marker = shell.quote(posixpath.join(state_dir, posixpath.basename(REBOOT_PENDING_PATH)))
     steps = [
-        f"mkdir -p {state}",
+        f"{{ [ -d {state} ] || mkdir -p {state}; }}",
         f"cat > {record}.new",
         f"chmod 644 {record}.new",
         f"mv -f {record}.new {record}",
     ]
     if pending_reason is None:
-        steps.append(f"rm -f {marker}")
+        steps.append(f"{{ [ ! -e {marker} ] || rm -f {marker}; }}")
     else:
         reason = shell.quote(" ".join(pending_reason.split()) or "reboot needed")
         boot_id = "cat /proc/sys/kernel/random/boot_id"

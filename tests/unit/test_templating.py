@@ -103,3 +103,18 @@ def test_rendering_many_hosts_reuses_parsed_templates() -> None:
     from provision.templating import _compiled_template
 
     assert _compiled_template.cache_info().hits >= 199
+
+
+def test_renders_shared_across_hosts_still_follow_each_hosts_values() -> None:
+    """Results are reused across resolvers only for the same variables, types included."""
+    source = {"a": "{{ x }}", "b": "v{{ x }}"}
+    results = [
+        VariableResolver({"x": value}).render(source, "state") for value in (1, True, 1.0, "1")
+    ]
+    assert results == [
+        {"a": 1, "b": "v1"},
+        {"a": True, "b": "vTrue"},
+        {"a": 1.0, "b": "v1.0"},
+        {"a": "1", "b": "v1"},
+    ]
+    assert [type(result["a"]) for result in results] == [int, bool, float, str]

@@ -226,3 +226,81 @@ def test_the_login_user_is_resolved_once_not_on_every_can_become(
     assert len(answers) == 1 and built == ["127.0.0.1"]
     named = SshConnection(SshSettings(HostConnection(name="b", host="127.0.0.1", user="root")))
     assert named.can_become and built == ["127.0.0.1"]
+
+
+def test_nagles_algorithm_is_off_on_the_connection(
+    private_sshd: PrivateSshd, tmp_path: Path
+) -> None:
+    """Nagle held each small SSH packet for the peer's delayed ACK (about 40 ms a round trip)."""
+    known = private_sshd.known_hosts(tmp_path / "known_hosts")
+    connection = SshConnection(settings(private_sshd, known_hosts=known))
+    try:
+        connection.run("true")
+        sock = connection._fabric.transport.sock
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    finally:
+        connection.close()
+
+
+def test_known_hosts_are_parsed_once_while_unchanged(
+    private_sshd: PrivateSshd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    known = private_sshd.known_hosts(tmp_path / "known_hosts")
+    loads: list[str] = []
+    original_load = ssh_module.paramiko.HostKeys.load
+
+    def counting_load(self: Any, filename: str) -> None:
+        loads.append(filename)
+        original_load(self, filename)
+
+    monkeypatch.setattr(ssh_module.paramiko.HostKeys, "load", counting_load)
+    monkeypatch.setattr(ssh_module, "_parsed_known_hosts", {})
+
+    def run_on_a_new_connection() -> None:
+        connection = SshConnection(settings(private_sshd, known_hosts=known))
+        try:
+            assert connection.run("true").ok
+        finally:
+            connection.close()
+
+    run_on_a_new_connection()
+    run_on_a_new_connection()
+    assert loads == [str(known)]
+    with known.open("a") as file:
+        file.write("# a line added by the user\n")
+    run_on_a_new_connection()
+    assert loads == [str(known), str(known)]
+
+
+class _ChannelAtEndOfOutput:
+    """A channel whose output ended: readable for select forever, exit status pending."""
+
+    eof_received = True
+
+    def __init__(self) -> None:
+        self.status_event = threading.Event()
+        self.waits: list[float] = []
+        original_wait = self.status_event.wait
+
+        def wait(timeout: float | None = None) -> bool:
+            self.waits.append(timeout or 0.0)
+            return original_wait(0)
+
+        self.status_event.wait = wait  # type: ignore[method-assign]
+
+    def recv_ready(self) -> bool:
+        return False
+
+    def recv_stderr_ready(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise AssertionError("select on a channel at end of output returns at once: a busy loop")
+
+
+def test_waiting_for_the_exit_status_does_not_spin_on_select() -> None:
+    stream = ssh_module._ChannelStream.__new__(ssh_module._ChannelStream)
+    channel = _ChannelAtEndOfOutput()
+    stream._channel = channel
+    assert stream.receive(0.25) == (b"", b"")
+    assert channel.waits == [0.25]

@@ -186,3 +186,31 @@ def test_the_template_is_compiled_once_not_once_per_host(monkeypatch: pytest.Mon
     assert compiled == []
     assert "aa11" in first.text and "alice" not in first.text
     assert "bb22" in second.text and "alice" in second.text
+
+
+def _torch_env(prefix: Path, name: str, version: str) -> None:
+    dist_info = (
+        prefix / "envs" / name / "lib/python3.11/site-packages" / f"torch-{version}.dist-info"
+    )
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: torch\nVersion: {version}\n\nName: not-a-header\n"
+    )
+
+
+def test_files_read_at_the_end_keep_their_sections_and_odd_paths_are_skipped(
+    tmp_path: Path,
+) -> None:
+    """The files one awk reads at the end come out as their own sections; a path holding a
+    tab or newline (which its list cannot carry) is left out, and nothing else is lost."""
+    prefix = tmp_path / "conda"
+    _torch_env(prefix, "plain", "2.13.0")
+    _torch_env(prefix, "tab\there", "2.12.0")
+    _torch_env(prefix, "new\nline", "2.11.0")
+    script = render_script(FactsRequest(conda_prefix=str(prefix)))
+    output = subprocess.run(["sh", "-c", script.text], capture_output=True, check=True).stdout
+    facts = parse_facts(output, script.key)
+    assert facts.complete and facts.conda is not None
+    by_name = {env.name: env.pip_torch for env in facts.conda.envs}
+    assert (by_name["plain"], by_name["tab\there"]) == ("2.13.0", None)
+    assert "2.11.0" not in by_name.values()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from provision.facts.base import FactModel
 from provision.facts.sections import Sections
 
@@ -55,9 +57,11 @@ class AptFacts(FactModel):
     lock_held: bool
 
 
-def parse_dpkg_query(text: str) -> list[Package]:
+@functools.lru_cache(maxsize=64)
+def parse_dpkg_query(text: str) -> tuple[Package, ...]:
     """Lines of `${db:Status-Abbrev}\\t${Package}\\t${Version}`, skipping unknown ones
-    and packages dpkg only remembers as not installed."""
+    and packages dpkg only remembers as not installed. Several fact groups read the same
+    lines, and a fleet's hosts mostly hold the same packages: each text is parsed once."""
     packages = []
     for line in text.splitlines():
         parts = line.split("\t")
@@ -75,7 +79,7 @@ def parse_dpkg_query(text: str) -> list[Package]:
                 state=state,
             )
         )
-    return packages
+    return tuple(packages)
 
 
 def parse_held(text: str) -> tuple[str, ...]:

@@ -25,6 +25,8 @@ def valid_text(value: Any) -> Any:
     """`value` with bytes that were not UTF-8 (kept as surrogates while parsing, so hashes
     see the exact bytes) shown as U+FFFD, so that every fact dumps to valid JSON."""
     if isinstance(value, str):
+        if value.isascii():
+            return value
         return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if isinstance(value, tuple | list):
         return type(value)(valid_text(item) for item in value)

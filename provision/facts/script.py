@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import secrets
+import threading
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -50,9 +51,18 @@ def _environment() -> Environment:
     return environment
 
 
-@functools.cache
+_compile_lock = threading.Lock()
+
+
 def compiled_template() -> Template:
-    """The fact script's template, read and compiled once per process (not once per host)."""
+    """The fact script's template, read and compiled once per process (not once per host,
+    nor once per worker thread when a fleet's first hosts start together)."""
+    with _compile_lock:
+        return _compiled_template()
+
+
+@functools.cache
+def _compiled_template() -> Template:
     source = resources.files("provision").joinpath("templates", TEMPLATE).read_text()
     return _environment().from_string(source)
 

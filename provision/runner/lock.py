@@ -93,12 +93,14 @@ def _ensure_folder(path: str) -> str:
 
 
 def _guarded(script: str, path: str) -> str:
-    """`script` run under an exclusive flock of the guard file (waiting a bounded time)."""
-    return " && ".join(
-        [
-            _ensure_folder(posixpath.dirname(path)),
-            shell.command("flock", "-w", str(_GUARD_WAIT_S), f"{path}.guard", "sh", "-c", script),
-        ]
+    """`script` run under an exclusive flock of the guard file (waiting a bounded time).
+
+    It runs in the calling shell, locked through file descriptor 9 for the group's
+    duration (no `sh -c` to start); its `exit` ends the whole command."""
+    guard = shell.quote(f"{path}.guard")
+    return (
+        f"{_ensure_folder(posixpath.dirname(path))} && "
+        f"{{ flock -w {_GUARD_WAIT_S} 9 && {{ {script}; }}; }} 9>>{guard}"
     )
 
 

@@ -62,8 +62,9 @@ def _record_script(state_dir: str, pending_reason: str | None) -> str:
     marker = shell.quote(posixpath.join(state_dir, posixpath.basename(REBOOT_PENDING_PATH)))
     steps = [
         f"{{ [ -d {state} ] || mkdir -p {state}; }}",
+        f"{{ [ ! -e {record}.new ] || rm -f {record}.new; }}",
+        "umask 022",
         f"cat > {record}.new",
-        f"chmod 644 {record}.new",
         f"mv -f {record}.new {record}",
     ]
     if pending_reason is None:

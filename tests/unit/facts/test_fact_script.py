@@ -214,3 +214,27 @@ def test_files_read_at_the_end_keep_their_sections_and_odd_paths_are_skipped(
     by_name = {env.name: env.pip_torch for env in facts.conda.envs}
     assert (by_name["plain"], by_name["tab\there"]) == ("2.13.0", None)
     assert "2.11.0" not in by_name.values()
+
+
+def test_hosts_starting_together_compile_the_template_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from provision.facts import script
+
+    compiled: list[str] = []
+    original = script._environment
+
+    def slow_counting_environment() -> Environment:
+        compiled.append("compiled")
+        time.sleep(0.05)  # widens the window in which other threads find no template yet
+        return original()
+
+    monkeypatch.setattr(script, "_environment", slow_counting_environment)
+    script._compiled_template.cache_clear()
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            texts = list(pool.map(lambda n: render_script(FactsRequest(), key=f"k{n}").text, range(8)))
+    finally:
+        script._compiled_template.cache_clear()
+    assert compiled == ["compiled"]
+    assert all(f"k{n}" in text for n, text in enumerate(texts))

@@ -233,7 +233,9 @@ def test_hosts_starting_together_compile_the_template_once(monkeypatch: pytest.M
     script._compiled_template.cache_clear()
     try:
         with ThreadPoolExecutor(max_workers=8) as pool:
-            texts = list(pool.map(lambda n: render_script(FactsRequest(), key=f"k{n}").text, range(8)))
+            texts = list(
+                pool.map(lambda n: render_script(FactsRequest(), key=f"k{n}").text, range(8))
+            )
     finally:
         script._compiled_template.cache_clear()
     assert compiled == ["compiled"]

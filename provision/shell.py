@@ -49,6 +49,18 @@ def command(*arguments: str) -> str:
     return " ".join(quote(argument) for argument in arguments)
 
 
+def make_folder(path: str) -> str:
+    """`mkdir -p PATH`, run only when the folder is missing (no fork when it exists)."""
+    folder = quote(path)
+    return f"{{ [ -d {folder} ] || mkdir -p {folder}; }}"
+
+
+def remove_file(path: str) -> str:
+    """`rm -f PATH`, run only when something is there (no fork when nothing is)."""
+    target = quote(path)
+    return f"{{ [ ! -e {target} ] || rm -f {target}; }}"
+
+
 def environment_assignments(environment: Mapping[str, str]) -> list[str]:
     """`NAME=value` words for `env`, with names checked (a name is never quoted, so it
     must be a plain identifier) and values left for `quote` to protect."""

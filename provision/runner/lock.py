@@ -86,12 +86,6 @@ def is_stale(owner: LockOwner | None, now: float) -> bool:
     return owner.controller == socket.gethostname() and not _process_alive(owner.pid)
 
 
-def _ensure_folder(path: str) -> str:
-    """`mkdir -p PATH`, run only when the folder is missing (a no-op run forks less)."""
-    folder = shell.quote(path)
-    return f"{{ [ -d {folder} ] || mkdir -p {folder}; }}"
-
-
 def _guarded(script: str, path: str) -> str:
     """`script` run under an exclusive flock of the guard file (waiting a bounded time).
 
@@ -99,7 +93,7 @@ def _guarded(script: str, path: str) -> str:
     duration (no `sh -c` to start); its `exit` ends the whole command."""
     guard = shell.quote(f"{path}.guard")
     return (
-        f"{_ensure_folder(posixpath.dirname(path))} && "
+        f"{shell.make_folder(posixpath.dirname(path))} && "
         f"{{ flock -w {_GUARD_WAIT_S} 9 && {{ {script}; }}; }} 9>>{guard}"
     )
 

@@ -57,18 +57,18 @@ def last_run_document(
 
 def _record_script(state_dir: str, pending_reason: str | None) -> str:
     """Write stdin to `last-run.json`, then set or clear the reboot-pending marker."""
-    state = shell.quote(state_dir)
-    record = shell.quote(posixpath.join(state_dir, posixpath.basename(LAST_RUN_PATH)))
-    marker = shell.quote(posixpath.join(state_dir, posixpath.basename(REBOOT_PENDING_PATH)))
+    record_path = posixpath.join(state_dir, posixpath.basename(LAST_RUN_PATH))
+    marker_path = posixpath.join(state_dir, posixpath.basename(REBOOT_PENDING_PATH))
+    record, marker = shell.quote(record_path), shell.quote(marker_path)
     steps = [
-        f"{{ [ -d {state} ] || mkdir -p {state}; }}",
-        f"{{ [ ! -e {record}.new ] || rm -f {record}.new; }}",
+        shell.make_folder(state_dir),
+        shell.remove_file(f"{record_path}.new"),
         "umask 022",
         f"cat > {record}.new",
         f"mv -f {record}.new {record}",
     ]
     if pending_reason is None:
-        steps.append(f"{{ [ ! -e {marker} ] || rm -f {marker}; }}")
+        steps.append(shell.remove_file(marker_path))
     else:
         reason = shell.quote(" ".join(pending_reason.split()) or "reboot needed")
         boot_id = "cat /proc/sys/kernel/random/boot_id"

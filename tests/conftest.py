@@ -4,6 +4,7 @@ lab host converged to the workstation playbook once per session (kept as a snaps
 
 from __future__ import annotations
 
+import sysconfig
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,15 @@ class CliResult:
 
 
 CliRunner = Callable[..., CliResult]
+
+
+def provision_program() -> str:
+    """The `provision` console script of the environment running the tests, as a user's
+    shell finds it after the README's set-up; never whatever else is on `PATH`."""
+    script = Path(sysconfig.get_path("scripts")) / "provision"
+    if not script.is_file():
+        pytest.fail(f"provision is not installed in this environment: no {script}", pytrace=False)
+    return str(script)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from provision.lab.kernel_simulation import DEFAULT_GPU, GPU_BUS_ID
 from provision.lab.paths import LabPaths
 from provision.lab.pytest_plugin import LabHost, SshRunner, wait_for_new_boot
 from provision.lab.state import load_state
+from tests.conftest import provision_program
 
 pytestmark = pytest.mark.lab
 
@@ -93,8 +94,8 @@ def test_nouveau_keeps_the_nvidia_module_from_loading(fresh_host: LabHost, ssh: 
 def test_the_stand_in_gpu_is_chosen_per_lab(second_lab: LabPaths, ssh: SshRunner) -> None:
     gpu = "NVIDIA H100 80GB HBM3"
     result = subprocess.run(
-        ["provision", "lab", "up", "--hosts", "1", "--gpu", gpu, "--dir", str(second_lab.root),
-         "--inventory", str(second_lab.root / "hosts.yaml")],
+        [provision_program(), "lab", "up", "--hosts", "1", "--gpu", gpu,
+         "--dir", str(second_lab.root), "--inventory", str(second_lab.root / "hosts.yaml")],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

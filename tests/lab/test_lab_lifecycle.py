@@ -19,6 +19,7 @@ from provision.lab.mounts import mounts_under
 from provision.lab.paths import LabPaths
 from provision.lab.processes import ProcessRecord, is_running, wait_for_exit
 from provision.lab.pytest_plugin import RunningLab
+from tests.conftest import provision_program
 
 pytestmark = pytest.mark.lab
 
@@ -91,7 +92,7 @@ def test_down_cleans_up_after_an_up_that_failed(second_lab: LabPaths) -> None:
 def test_down_with_nothing_up_exits_zero(tmp_path: Path) -> None:
     for _ in range(2):
         result = subprocess.run(
-            ["provision", "lab", "down", "--dir", str(tmp_path / "never-up")],
+            [provision_program(), "lab", "down", "--dir", str(tmp_path / "never-up")],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         assert (result.returncode, result.stderr) == (0, "")
@@ -127,7 +128,7 @@ def test_cli_up_writes_the_inventory_and_status_shows_the_lab(
     group_vars = tmp_path / "inventories/sandbox/group_vars/all.yaml"
     group_vars.parent.mkdir(parents=True)
     group_vars.write_text("sources: {apt: '{{ lab_mirror_apt_source }}'}\n")
-    command = ["provision", "lab", "up", "--hosts", "3", "--dir", str(lab.paths.root)]
+    command = [provision_program(), "lab", "up", "--hosts", "3", "--dir", str(lab.paths.root)]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     document = yaml.safe_load(inventory.read_text())
@@ -147,7 +148,7 @@ def test_cli_up_writes_the_inventory_and_status_shows_the_lab(
     known = sorted(line.split()[0] for line in lab.paths.known_hosts.read_text().splitlines())
     assert known == sorted(f"[127.0.0.1]:{record.port}" for record in state.hosts.values())
     status = subprocess.run(
-        ["provision", "lab", "status", "--json", "--dir", str(lab.paths.root)],
+        [provision_program(), "lab", "status", "--json", "--dir", str(lab.paths.root)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     shown = json.loads(status.stdout)
@@ -164,14 +165,20 @@ def test_up_restarts_a_host_whose_sshd_died(lab: RunningLab) -> None:
     before = read_status(host_paths.status_file)
     assert before is not None and before.sshd is not None and before.state == "up"
     os.kill(before.sshd.pid, signal.SIGKILL)
-    assert wait_for_exit(before.sshd, 10)
-    shown = subprocess.run(
-        ["provision", "lab", "status", "--json", "--dir", str(lab.paths.root)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    states = {host["name"]: host["state"] for host in json.loads(shown.stdout)["hosts"]}
-    assert states["lab-03"] == "failed"
-    state = up(lab.paths, 3)
+    restored = False
+    try:
+        assert wait_for_exit(before.sshd, 10)
+        shown = subprocess.run(
+            [provision_program(), "lab", "status", "--json", "--dir", str(lab.paths.root)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        states = {host["name"]: host["state"] for host in json.loads(shown.stdout)["hosts"]}
+        assert states["lab-03"] == "failed"
+        state = up(lab.paths, 3)
+        restored = True
+    finally:
+        if not restored:
+            up(lab.paths, 3)  # the session's lab-03 is shared: bring it back for later tests
     after = read_status(host_paths.status_file)
     assert after is not None and after.state == "up" and after.boot_id != before.boot_id
     assert state.hosts["lab-03"].port == lab.hosts["lab-03"].port

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from provision.lab.host_status import read_status
+from provision.lab.processes import is_running
 from provision.lab.pytest_plugin import RunningLab, SshRunner
 
 pytestmark = pytest.mark.lab
@@ -42,13 +43,22 @@ def pid_namespace(pid: int) -> str:
     return os.readlink(f"/proc/{pid}/ns/pid")
 
 
+def host_namespace(lab: RunningLab, name: str) -> str:
+    """The PID namespace of host `name`'s sshd; the test fails naming a host that is not up."""
+    status = read_status(lab.paths.host(name).status_file)
+    if status is None or status.sshd is None:
+        pytest.fail(f"lab host {name} is not up: it has no sshd", pytrace=False)
+    try:
+        if is_running(status.sshd):
+            return pid_namespace(status.sshd.pid)
+    except OSError:
+        pass
+    pytest.fail(f"lab host {name} is not up: its sshd {status.sshd.pid} is gone", pytrace=False)
+
+
 def lab_pids(lab: RunningLab) -> list[int]:
     """The mirror server and every process inside any host's PID namespace."""
-    namespaces = set()
-    for name in lab.hosts:
-        status = read_status(lab.paths.host(name).status_file)
-        assert status is not None and status.sshd is not None
-        namespaces.add(pid_namespace(status.sshd.pid))
+    namespaces = {host_namespace(lab, name) for name in lab.hosts}
     state = lab.state()
     assert state.mirror is not None
     pids = [state.mirror.process.pid]

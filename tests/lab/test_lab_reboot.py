@@ -10,6 +10,7 @@ import pytest
 
 from provision.lab.host_status import read_status
 from provision.lab.pytest_plugin import LabHost, SshRunner, ssh_command, wait_for_new_boot
+from tests.conftest import provision_program
 
 pytestmark = pytest.mark.lab
 
@@ -63,7 +64,8 @@ def test_provision_lab_reboot_returns_when_the_host_is_back(
     before = boot_id(ssh, fresh_host)
     started = time.monotonic()
     result = subprocess.run(
-        ["provision", "lab", "reboot", fresh_host.name, "--dir", str(fresh_host.paths.root)],
+        [provision_program(), "lab", "reboot", fresh_host.name,
+         "--dir", str(fresh_host.paths.root)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     print(f"lab reboot took {time.monotonic() - started:.2f} s")
@@ -77,7 +79,7 @@ def test_provision_lab_reboot_no_wait_returns_while_the_host_is_down(
 ) -> None:
     before = boot_id(ssh, fresh_host)
     result = subprocess.run(
-        ["provision", "lab", "reboot", fresh_host.name, "--no-wait",
+        [provision_program(), "lab", "reboot", fresh_host.name, "--no-wait",
          "--dir", str(fresh_host.paths.root)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -89,7 +91,7 @@ def test_provision_lab_reboot_no_wait_returns_while_the_host_is_down(
 
 def test_rebooting_an_unknown_host_is_an_input_error(fresh_host: LabHost) -> None:
     result = subprocess.run(
-        ["provision", "lab", "reboot", "lab-77", "--dir", str(fresh_host.paths.root)],
+        [provision_program(), "lab", "reboot", "lab-77", "--dir", str(fresh_host.paths.root)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 2

@@ -132,7 +132,9 @@ def _build_contents(root: Path, previous: Path) -> None:
 
 def _build_torch_side(root: Path, previous: Path) -> None:
     _carry_over(previous / layout.WHEELS, root / layout.WHEELS, "*.whl")
-    wheels = download_wheels([f"torch=={catalog.TORCH_VERSION}"], root / layout.WHEELS)
+    wheels = download_wheels(
+        [f"torch=={catalog.TORCH_VERSION}+{catalog.TORCH_VARIANT}"], root / layout.WHEELS
+    )
     _build_libtorch(root, previous, wheels)
 
 

@@ -118,7 +118,7 @@ def test_create_list_run_and_torch_from_the_wheelhouse(
         "--no-index",
         "--find-links",
         str(wheels),
-        "torch==2.13.0",
+        "torch==2.13.0+cpu",
         timeout=600,
     )
     assert installed.returncode == 0, installed.stdout + installed.stderr

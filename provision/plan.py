@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 DEFAULT_TIMEOUT_S = 600.0
 APT_TIMEOUT_S = 1800.0
@@ -30,6 +30,9 @@ class Command(PlanModel):
     """One shell command line, already quoted; run with `sh -c` (as root when `root`).
 
     `expect_exit` lists the exit statuses that mean success; anything else fails the change.
+    `functions` names the shell function libraries the line calls (`path-guards`,
+    `key-fingerprints`): the runner defines them in front of it, so a plan shows the call
+    (`provision_trusted_tree /opt/conda && ...`), not the library.
     """
 
     kind: Literal["command"] = "command"
@@ -37,6 +40,7 @@ class Command(PlanModel):
     root: bool = True
     timeout_s: float = DEFAULT_TIMEOUT_S
     expect_exit: tuple[int, ...] = (0,)
+    functions: tuple[Literal["path-guards", "key-fingerprints"], ...] = ()
 
 
 class PathAction(PlanModel):
@@ -59,6 +63,12 @@ class FileWrite(PathAction):
 
     kind: Literal["file"] = "file"
     content: bytes
+    secret: bool = False
+    """The content is a secret (a login file): dumps of the plan leave it out."""
+
+    @field_serializer("content")
+    def _withheld(self, content: bytes) -> bytes:
+        return b"" if self.secret else content
 
 
 class BlockEdit(PathAction):

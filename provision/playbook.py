@@ -15,6 +15,7 @@ The magic variables `inventory_hostname` and `group_names` are set for each host
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,15 +24,16 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from provision.artifacts import check_downloads
 from provision.compat import Finding, check_compatibility
 from provision.errors import InputError
 from provision.inventory import Inventory
 from provision.models import HostState, parse_host_state
 from provision.models.errors import format_validation_error
 from provision.templating import TemplateError, VariableResolver
-from provision.yaml_documents import load_yaml_file, parse_yaml_text
+from provision.yaml_documents import load_yaml_file, parse_yaml_text, read_text
 
-_SERIAL_PERCENT = re.compile(r"^(100|[1-9][0-9]?)%$")
+_SERIAL_PERCENT = re.compile(r"(100|[1-9][0-9]?)%")
 
 SerialStep = Annotated[int, Field(ge=1)] | str
 
@@ -57,8 +59,8 @@ class Play(BaseModel):
     def _check_serial(cls, value: SerialStep | list[SerialStep] | None) -> Any:
         steps = value if isinstance(value, list) else [value]
         for step in steps:
-            if isinstance(step, str) and not _SERIAL_PERCENT.match(step):
-                raise ValueError(f"'{step}' is not a batch size like 5 or '25%'")
+            if isinstance(step, str) and not _SERIAL_PERCENT.fullmatch(step):
+                raise ValueError(f"{step!r} is not a batch size like 5 or '25%'")
         return value
 
     def title(self) -> str:
@@ -120,9 +122,10 @@ def resolve_playbook(
     """Render and validate the desired state of every host each play targets.
 
     Raises InputError for an unknown host pattern, a template or state error, an
-    incompatible version combination, or a limit that leaves no host at all.
+    incompatible version combination, a limit that leaves no host at all, or a targeted
+    host whose connection variables `plan` would refuse.
     """
-    limited = set(inventory.select(limit_pattern(limit))) if limit else None
+    limited = set(inventory.select(limit_pattern(limit))) if limit is not None else None
     resolved = []
     for number, play in enumerate(playbook.plays, start=1):
         where = f"{playbook.path}: play {number} '{play.title()}'"
@@ -140,21 +143,26 @@ def resolve_playbook(
     if not any(targets.hosts for targets in resolved):
         reason = f" and --limit '{limit}'" if limit else ""
         raise InputError(f"{playbook.path}: the plays' hosts patterns{reason} match no host")
+    for name in dict.fromkeys(host.name for targets in resolved for host in targets.hosts):
+        inventory.check_connection(name)
     return resolved
 
 
 def limit_pattern(limit: str) -> str:
     """The host pattern of `--limit`: as given, or for `@FILE` (a retry file a failed run
-    wrote) the host names the file lists, one per line."""
+    wrote) the host names the file lists, one per line. An empty pattern is an error: it
+    would otherwise read as no limit at all, and select every host."""
+    if not limit.strip():
+        raise InputError(f"--limit {limit!r}: an empty pattern; name hosts or groups, or drop it")
     if not limit.startswith("@"):
         return limit
     path = Path(limit[1:])
+    if not os.path.exists(path):
+        raise InputError(f"--limit @{path}: file {path} does not exist")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"--limit @{path}: file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"--limit @{path}: cannot read {path}: {error}") from None
+        text = read_text(path)
+    except InputError as error:
+        raise InputError(f"--limit @{path}: {error.message}") from None
     names = [line.strip() for line in text.splitlines() if line.strip()]
     if not names:
         raise InputError(f"--limit @{path}: {path} lists no host")
@@ -181,7 +189,10 @@ def render_host_state(
     except TemplateError as error:
         raise InputError(f"{where}: {error}") from None
     state = parse_host_state(rendered, where)
-    findings = check_compatibility(state)
+    findings = sorted(
+        [*check_compatibility(state), *check_downloads(state)],
+        key=lambda finding: finding.level != "error",
+    )
     errors = [finding for finding in findings if finding.level == "error"]
     if errors:
         first = errors[0]

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from provision.artifacts import RUNFILE_DRIVERS, unverified_downloads
 from provision.compat import Finding, check_gpus
 from provision.facts.model import Facts
 from provision.facts.script import FactsRequest
 from provision.models import HostState
-from provision.plan import Change, Handler, Plan
+from provision.plan import Change, Command, Handler, Plan
 from provision.tasks.active_cuda import active_link_warning, plan_active_cuda
-from provision.tasks.apt_repository import (
-    MIRROR_LIST_PATH,
-    NVIDIA_LIST_PATH,
-    plan_apt_repository,
-)
+from provision.tasks.apt_repository import plan_apt_repository, repository_files
 from provision.tasks.commands import DPKG_LOCK_TIMEOUT_S
 from provision.tasks.conda import (
     plan_conda,
@@ -31,7 +28,7 @@ from provision.tasks.conda import (
     unmanaged_envs,
     unmanaged_prefix,
 )
-from provision.tasks.cuda import RUNFILE_DRIVERS, plan_cuda, unmanaged_toolkits
+from provision.tasks.cuda import plan_cuda, unmanaged_toolkits
 from provision.tasks.cudnn import plan_cudnn, unmanaged_cudnn
 from provision.tasks.distro import unsupported_os_reason
 from provision.tasks.driver import plan_driver, plan_purge
@@ -40,7 +37,12 @@ from provision.tasks.libtorch import plan_libtorch, unmanaged_libtorch
 from provision.tasks.nouveau import BLACKLIST_PATH, plan_nouveau
 from provision.tasks.pytorch import plan_pytorch
 from provision.tasks.reboot import has_nvidia_gpu, plan_reboot, reboot_change
-from provision.tasks.shell_profile import plan_shell_profile, shell_profile_warnings
+from provision.tasks.shell_profile import (
+    plan_shell_profile,
+    shell_profile_warnings,
+    unsafe_profile_reason,
+)
+from provision.tasks.source_logins import LOGIN_FILES, plan_source_logins
 
 
 def facts_request(desired: HostState) -> FactsRequest:
@@ -50,12 +52,13 @@ def facts_request(desired: HostState) -> FactsRequest:
     if desired.driver is not None and desired.driver.blacklist_nouveau:
         files.append(BLACKLIST_PATH)
     if desired.driver is not None or desired.cuda_toolkits or desired.cudnn:
-        files.append(MIRROR_LIST_PATH if desired.sources.apt_repository else NVIDIA_LIST_PATH)
+        files += repository_files(desired)
     return FactsRequest(
         users=desired.shell_profile.users,
         conda_prefix=desired.conda.prefix if desired.conda else None,
         libtorch_path=desired.libtorch.path if desired.libtorch else None,
         files=tuple(files),
+        secret_files=LOGIN_FILES,
     )
 
 
@@ -77,6 +80,9 @@ def refusal(
     errors = [finding for finding in findings if finding.level == "error"]
     if errors:
         return "; ".join(finding.message for finding in errors)
+    unsafe_profile = unsafe_profile_reason(desired, facts)
+    if unsafe_profile is not None:
+        return unsafe_profile
     for toolkit in desired.cuda_toolkits:
         if toolkit.source == "runfile" and toolkit.version not in RUNFILE_DRIVERS:
             return (
@@ -86,8 +92,17 @@ def refusal(
     return None
 
 
-def _warnings(desired: HostState, facts: Facts, findings: Sequence[Finding]) -> list[str]:
+def _warnings(
+    desired: HostState, facts: Facts, findings: Sequence[Finding], changes: Sequence[Change]
+) -> list[str]:
     warnings = [finding.message for finding in findings if finding.level == "warning"]
+    commands = [
+        action.command
+        for change in changes
+        for action in change.actions
+        if isinstance(action, Command)
+    ]
+    warnings += unverified_downloads(desired, commands)
     if desired.driver is not None and not facts.nvidia.gpus and has_nvidia_gpu(facts):
         warnings.append(
             "no NVIDIA driver is loaded, so the GPUs' names are unknown and their support by "
@@ -118,7 +133,8 @@ def _driver_stage(desired: HostState, facts: Facts) -> list[Change]:
     driver while nouveau is loaded (NVIDIA's installer refuses to run beside it). The
     repository comes before the purge: a mirror that cannot be read fails the host while
     its old driver is still installed."""
-    changes = plan_nouveau(desired, facts) + plan_apt_repository(desired, facts)
+    changes = plan_source_logins(desired, facts) + plan_nouveau(desired, facts)
+    changes += plan_apt_repository(desired, facts)
     changes += plan_purge(desired, facts)
     driver_changes = plan_driver(desired, facts)
     runfile = desired.driver is not None and desired.driver.source == "runfile"
@@ -170,7 +186,7 @@ def reconcile(desired: HostState, facts: Facts, *, host: str = "") -> Plan:
         handlers=_handlers(changes),
         unmanaged=tuple(unmanaged),
         warnings=tuple(
-            _warnings(desired, facts, findings)
+            _warnings(desired, facts, findings, changes)
             + [f"{finding.resource}: {finding.detail}" for finding in left_alone]
         ),
     )

@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from provision.credentials import redact_data
 from provision.plan import Change
 
 
@@ -142,7 +143,7 @@ def write_report(path: Path, document: dict[str, Any]) -> None:
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, indent=2)
+            json.dump(redact_data(document), stream, indent=2)
             stream.write("\n")
         os.replace(temporary, path)
     except BaseException:

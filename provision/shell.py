@@ -49,10 +49,11 @@ def command(*arguments: str) -> str:
     return " ".join(quote(argument) for argument in arguments)
 
 
-def make_folder(path: str) -> str:
-    """`mkdir -p PATH`, run only when the folder is missing (no fork when it exists)."""
+def make_private_folder(path: str) -> str:
+    """`mkdir -p PATH` with mode 0700 (for provision's own working folders), run only
+    when the folder is missing (no fork when it exists)."""
     folder = quote(path)
-    return f"{{ [ -d {folder} ] || mkdir -p {folder}; }}"
+    return f"{{ [ -d {folder} ] || (umask 077 && mkdir -p {folder}); }}"
 
 
 def remove_file(path: str) -> str:

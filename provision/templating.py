@@ -10,64 +10,46 @@ is never turned into a number.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, meta
+from jinja2 import Template, TemplateSyntaxError, UndefinedError, meta
 from jinja2.environment import TemplateExpression
 from jinja2.exceptions import SecurityError
-from jinja2.runtime import Context, Undefined
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.runtime import Undefined
 
+from provision.template_sandbox import (
+    ENVIRONMENT,
+    TemplateBudget,
+    check_result,
+    parse_checked,
+    render_checked,
+    spending,
+)
 from provision.unsafe_text import UnsafeText
 
-_SINGLE_EXPRESSION = re.compile(r"^\{\{\s*((?:(?!\{\{|\}\}).)+?)\s*\}\}$", re.DOTALL)
 _TEMPLATE_MARKERS = ("{{", "{%", "{#")
 
-_MAX_REPEAT_LENGTH = 1_000_000
-_MAX_EXPONENT = 1_000
-
-
-def _repeat_length(left: Any, right: Any) -> int:
-    """The length `left * right` would have when it repeats a sequence, else 0."""
-    for sequence, count in ((left, right), (right, left)):
-        if isinstance(sequence, str | list | tuple) and isinstance(count, int):
-            return len(sequence) * count
-    return 0
-
-
-class _BoundedSandbox(SandboxedEnvironment):
-    """Jinja's sandbox, with `*` and `**` bounded so a template cannot exhaust memory or CPU."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and abs(right) > _MAX_EXPONENT:
-            raise SecurityError(f"exponent {right} is larger than {_MAX_EXPONENT}")
-        if operator == "*" and _repeat_length(left, right) > _MAX_REPEAT_LENGTH:
-            raise SecurityError(f"repeating would make more than {_MAX_REPEAT_LENGTH} items")
-        return super().call_binop(context, operator, left, right)
-
-
-_ENVIRONMENT = _BoundedSandbox(undefined=StrictUndefined, keep_trailing_newline=True)
+MAX_VARIABLE_CHAIN = 32
+"""Variables whose templates use one another, one inside the next, at most."""
 
 
 @lru_cache(maxsize=4096)
 def _names_used(source: str) -> frozenset[str]:
-    """The variables a template refers to (parsed once per distinct source text)."""
-    return frozenset(meta.find_undeclared_variables(_ENVIRONMENT.parse(source)))
+    """The variables a template refers to (parsed once per distinct source text, once its
+    size and nesting are known to be within the sandbox's limits)."""
+    return frozenset(meta.find_undeclared_variables(parse_checked(source)))
 
 
 @lru_cache(maxsize=4096)
 def _compiled_expression(expression: str) -> TemplateExpression:
-    return _ENVIRONMENT.compile_expression(expression, undefined_to_none=False)
+    return ENVIRONMENT.compile_expression(expression, undefined_to_none=False)
 
 
 @lru_cache(maxsize=4096)
 def _compiled_template(source: str) -> Template:
-    return _ENVIRONMENT.from_string(source)
+    return ENVIRONMENT.from_string(source)
 
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -93,17 +75,37 @@ class TemplateError(Exception):
         self.message = message
 
 
+def single_expression(source: str) -> str | None:
+    """The expression of a template that is exactly one `{{ expression }}` (a final newline
+    allowed), else None; in time linear in the length (a regular expression took quadratic
+    time on long runs of spaces)."""
+    body = source[:-1] if source.endswith("\n") else source
+    if not (body.startswith("{{") and body.endswith("}}")):
+        return None
+    inner = body[2:-2]
+    start = 2 + len(inner) - len(inner.lstrip())
+    end = len(body) - 2 - (len(inner) - len(inner.rstrip()))
+    if start >= end:
+        return None
+    around = body[start : end + 1]  # a brace pair starting at the expression's last character
+    if "{{" in around or "}}" in around:
+        return None
+    return body[start:end]
+
+
 def _is_template(value: str) -> bool:
     return any(marker in value for marker in _TEMPLATE_MARKERS)
 
 
 class VariableResolver:
-    """Renders variables on demand, each at most once, and detects cycles."""
+    """Renders variables on demand, each at most once, and detects cycles; every rendering
+    is charged to one budget of the sandbox (one resolver renders one host's templates)."""
 
     def __init__(self, variables: Mapping[str, Any]) -> None:
         self._raw = dict(variables)
         self._resolved: dict[str, Any] = {}
         self._resolving: list[str] = []
+        self._budget = TemplateBudget()
 
     def resolve(self, name: str) -> Any:
         """Return the rendered value of variable `name` (raises KeyError if undefined)."""
@@ -112,6 +114,12 @@ class VariableResolver:
         if name in self._resolving:
             chain = " -> ".join([*self._resolving[self._resolving.index(name) :], name])
             raise TemplateError(f"variable '{name}'", f"variables refer to each other: {chain}")
+        if len(self._resolving) >= MAX_VARIABLE_CHAIN:
+            chain = " -> ".join([*self._resolving[:3], "...", name])
+            raise TemplateError(
+                f"variable '{name}'",
+                f"variables use one another more than {MAX_VARIABLE_CHAIN} deep: {chain}",
+            )
         raw = self._raw[name]
         self._resolving.append(name)
         try:
@@ -138,6 +146,8 @@ class VariableResolver:
             names = _names_used(source)
         except TemplateSyntaxError as error:
             raise TemplateError(path, f"template syntax error: {error.message}") from None
+        except SecurityError as error:
+            raise TemplateError(path, f"template failed: SecurityError: {error}") from None
         return {name: self.resolve(name) for name in sorted(names) if name in self._raw}
 
     def _render_string(self, source: str, path: str) -> Any:
@@ -153,14 +163,15 @@ class VariableResolver:
         return result
 
     def _render_fresh(self, source: str, context: dict[str, Any], path: str) -> Any:
-        single = _SINGLE_EXPRESSION.match(source)
+        single = single_expression(source)
         try:
-            if single:
-                result = _compiled_expression(single.group(1))(**context)
-                if isinstance(result, Undefined):
-                    result._fail_with_undefined_error()
-                return result
-            return _compiled_template(source).render(context)
+            with spending(self._budget):
+                if single is not None:
+                    result = _compiled_expression(single)(**context)
+                    if isinstance(result, Undefined):
+                        result._fail_with_undefined_error()
+                    return check_result(result)
+                return render_checked(_compiled_template(source), context)
         except UndefinedError as error:
             raise TemplateError(path, f"undefined variable: {error.message}") from None
         except TemplateSyntaxError as error:

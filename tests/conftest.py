@@ -45,9 +45,14 @@ def provision_program() -> str:
 
 
 @pytest.fixture
-def provision_cli(capsys: pytest.CaptureFixture[str]) -> CliRunner:
+def provision_cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> CliRunner:
     """Run `provision ARGS...` in-process through the console script's `main`; return its
-    exit code, stdout and stderr. The run is echoed so pytest shows it for a failed test."""
+    exit code, stdout and stderr. The run is echoed so pytest shows it for a failed test.
+    It runs in the test's own folder, so what a run writes beside it (a retry file) never
+    lands in the repository."""
+    monkeypatch.chdir(tmp_path)
 
     def run(*arguments: str) -> CliResult:
         capsys.readouterr()

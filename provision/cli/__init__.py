@@ -19,6 +19,8 @@ from collections.abc import Sequence
 import click
 
 from provision import __version__
+from provision.control_characters import escaped
+from provision.credentials import redact
 from provision.errors import ExitCode, ProvisionError
 
 # Command name -> "module:attribute" of its click command.
@@ -64,8 +66,27 @@ def command(name: str) -> click.Command:
     return found
 
 
+_NO_ARGUMENTS: type[click.ClickException] | None = getattr(
+    click.exceptions, "NoArgsIsHelpError", None
+)
+
+
 def _print_error(message: str) -> None:
-    click.echo(f"provision: error: {message}", err=True)
+    """One line, whatever the message quotes: control characters from input are escaped."""
+    click.echo(f"provision: error: {escaped(redact(message))}", err=True)
+
+
+def _usage_message(error: click.ClickException) -> str:
+    """click's error as one line (`UsageError: ...`), with the help hint click would print
+    on lines of their own."""
+    message = error.format_message()
+    if _NO_ARGUMENTS is not None and isinstance(error, _NO_ARGUMENTS):
+        message = "no command given"  # click's message is the whole help text
+    if not isinstance(error, click.UsageError):
+        return message
+    context = error.ctx
+    hint = f" (see '{context.command_path} --help')" if context is not None else ""
+    return f"UsageError: {message}{hint}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -74,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     # distribution to find plugins; the CLI uses none. A user's own setting is kept.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        arguments = list(argv) if argv is not None else None
+        result = cli.main(args=arguments, prog_name="provision", standalone_mode=False)
     except ProvisionError as error:
         _print_error(error.message)
         sys.exit(int(error.exit_code))
@@ -82,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         _print_error("interrupted")
         sys.exit(int(ExitCode.INTERRUPTED))
     except click.ClickException as error:
-        error.show()
+        _print_error(_usage_message(error))
         sys.exit(int(ExitCode.INVALID_INPUT))
     except KeyboardInterrupt:
         _print_error("interrupted")

@@ -28,6 +28,7 @@ from provision.errors import ExitCode, InputError
 from provision.report import HostStatus
 from provision.runner.host_run import RunSettings
 from provision.runner.reboot import DEFAULT_REBOOT_TIMEOUT_S
+from provision.yaml_documents import is_special_file
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 
@@ -159,6 +160,8 @@ def apply_command(
     """Converge each host to its desired state: plan, confirm, apply, reboot, verify."""
     if report is not None and not report.parent.resolve().is_dir():
         raise InputError(f"--report: folder {report.parent} does not exist")
+    if report is not None and is_special_file(report):
+        raise InputError(f"--report: {report} is not a regular file (writing could block)")
     target = _target(playbook, inventories, limit, extra_vars, options)
     if check:
         return _plan(playbook, target, options["diff"] is not False, False, False)

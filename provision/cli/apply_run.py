@@ -31,6 +31,8 @@ import click
 from provision.cli.connections import connect_hosts
 from provision.cli.progress_view import ProgressView, QuietProgress, progress_view
 from provision.connection import Connection
+from provision.control_characters import escaped
+from provision.credentials import redact_data
 from provision.errors import ExitCode, InputError, ProvisionError
 from provision.plan import Plan
 from provision.playbook import PlayTargets
@@ -49,6 +51,7 @@ from provision.runner.progress import ProgressListener
 from provision.runner.record import RunIdentity
 from provision.runner.retry import write_retry_file
 from provision.runner.rollout import run_in_batches
+from provision.yaml_documents import read_bytes
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ def _confirm(jobs: list[fleet.HostJob], yes: bool) -> None:
 
 def playbook_hash(path: Path) -> str:
     """The sha256 of the playbook file, recorded on each host and in the report."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def _check_outcome(job: fleet.HostJob) -> HostOutcome:
@@ -199,7 +202,7 @@ class Run:
                         count = self.pending_counts.get(job.name, 0) + len(job.plan.changes)
                         self.pending_counts[job.name] = count
                         self.reboot_reasons.update(_reboot_reason(job.name, job.plan))
-                    plan = job.plan.model_dump(mode="json") if job.plan else None
+                    plan = redact_data(job.plan.model_dump(mode="json")) if job.plan else None
                     document[job.name] = {"plan": plan, "error": job.outcome and job.outcome.error}
         finally:
             self.close()
@@ -285,7 +288,7 @@ class Run:
             click.echo(f"provision: warning: retry file not written: {error}", err=True)
             retry = None
         if retry is not None:
-            click.echo(f"retry the failed hosts with: --limit @{retry}")
+            click.echo(escaped(f"retry the failed hosts with: --limit @{retry}"))
         if report is not None:
             document = report_document(
                 outcomes,

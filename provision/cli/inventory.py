@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from provision.cli.options import inventory_option
+from provision.credentials import redact_variables
 from provision.inventory import load_inventory
 
 
@@ -36,4 +37,5 @@ def inventory_command(inventories: tuple[Path, ...], list_all: bool, pattern: st
         for host in inventory.select(pattern):
             click.echo(host)
     else:
-        click.echo(json.dumps(inventory.to_ansible_list(), sort_keys=True, indent=4))
+        listing = redact_variables(inventory.to_ansible_list())
+        click.echo(json.dumps(listing, sort_keys=True, indent=4))

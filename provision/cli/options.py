@@ -41,7 +41,7 @@ def _read_limit_file(context: click.Context, parameter: click.Parameter, value: 
     """`@FILE` read once, for every command, into the pattern of the hosts it lists."""
     from provision.playbook import limit_pattern  # here: the CLI imports commands lazily
 
-    return limit_pattern(value) if value else value
+    return limit_pattern(value) if value is not None else value
 
 
 def extra_vars_option(function: Command) -> Command:

@@ -20,6 +20,8 @@ from provision.cli.options import (
     limit_option,
     playbook_argument,
 )
+from provision.control_characters import escaped
+from provision.credentials import redact_data
 from provision.inventory import load_inventory
 from provision.playbook import (
     PlayTargets,
@@ -52,10 +54,8 @@ def print_warnings(plays: Sequence[PlayTargets]) -> None:
                 key = (targets.number, state_fields(warning), warning.message)
                 hosts_by_warning[key].append(host.name)
     for (number, fields, message), hosts in hosts_by_warning.items():
-        click.echo(
-            f"provision: warning: play {number}, hosts {','.join(hosts)}: {fields}: {message}",
-            err=True,
-        )
+        line = f"provision: warning: play {number}, hosts {','.join(hosts)}: {fields}: {message}"
+        click.echo(escaped(line), err=True)
 
 
 @click.command("validate")
@@ -76,7 +76,7 @@ def validate_command(
     host_count = len({host.name for targets in plays for host in targets.hosts})
     play_word = "play" if len(plays) == 1 else "plays"
     host_word = "host" if host_count == 1 else "hosts"
-    click.echo(f"{playbook}: valid ({len(plays)} {play_word}, {host_count} {host_word})")
+    click.echo(escaped(f"{playbook}: valid ({len(plays)} {play_word}, {host_count} {host_word})"))
 
 
 @click.command("hosts")
@@ -101,7 +101,10 @@ def hosts_command(
                 "number": targets.number,
                 "name": targets.play.title(),
                 "pattern": targets.play.hosts,
-                "hosts": {host.name: host.state.model_dump(mode="json") for host in targets.hosts},
+                "hosts": {
+                    host.name: redact_data(host.state.model_dump(mode="json"))
+                    for host in targets.hosts
+                },
             }
             for targets in plays
         ]
@@ -111,13 +114,11 @@ def hosts_command(
         return
     for targets in plays:
         count = len(targets.hosts)
-        click.echo(
-            f"play {targets.number} '{targets.play.title()}' (hosts: {targets.play.hosts}): "
-            f"{count} host{'s' if count != 1 else ''}"
-        )
+        title = f"play {targets.number} '{targets.play.title()}' (hosts: {targets.play.hosts}): "
+        click.echo(escaped(title) + f"{count} host{'s' if count != 1 else ''}")
         for host in targets.hosts:
             click.echo(f"  {host.name}:")
-            state = host.state.model_dump(mode="json")
+            state = redact_data(host.state.model_dump(mode="json"))
             rendered = yaml.safe_dump(state, sort_keys=False, default_flow_style=False)
             click.echo("".join(f"    {line}\n" for line in rendered.splitlines()), nl=False)
 

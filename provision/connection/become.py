@@ -85,17 +85,25 @@ class PasswordSource:
         return None
 
 
+_PASSWORD_FILE_LIMIT = 65536
+"""Characters of a password file read: the first line is the password."""
+
+
 def read_password_file(path: Path) -> str:
     """The first line of a password file; a missing or empty file, or one that group or
     others may access (mode & 0o077), is an input error."""
     try:
-        with path.open(encoding="utf-8") as file:
-            mode = stat.S_IMODE(os.fstat(file.fileno()).st_mode)
-            first_line = file.read().splitlines()[:1]
-    except OSError as error:
-        raise InputError(
-            f"provision_become_password_file {path}: cannot read: {error.strerror}"
-        ) from None
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO: no wait
+        with os.fdopen(descriptor, encoding="utf-8") as file:
+            status = os.fstat(file.fileno())
+            regular = stat.S_ISREG(status.st_mode)
+            mode = stat.S_IMODE(status.st_mode)
+            first_line = file.read(_PASSWORD_FILE_LIMIT).splitlines()[:1] if regular else []
+    except (OSError, UnicodeDecodeError) as error:
+        problem = getattr(error, "strerror", None) or "not UTF-8 text"
+        raise InputError(f"provision_become_password_file {path}: cannot read: {problem}") from None
+    if not regular:
+        raise InputError(f"provision_become_password_file {path}: not a regular file")
     if mode & 0o077:
         raise InputError(
             f"provision_become_password_file {path}: mode {mode:04o} lets group or others "

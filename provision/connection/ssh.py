@@ -32,18 +32,10 @@ from provision.connection.errors import HostUnreachable, UnreachableReason
 from provision.connection.running import run_command, upload_file
 from provision.connection.ssh_errors import UnknownHostKeyError, classify
 from provision.inventory.connection import HostConnection
+from provision.inventory.ssh_variables import JumpHost
 
 USER_KNOWN_HOSTS = Path("~/.ssh/known_hosts")
 _KNOWN_HOSTS_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class JumpHost:
-    """One ProxyJump hop, `[user@]host[:port]`."""
-
-    host: str
-    port: int = 22
-    user: str | None = None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,30 @@ def parse_file(argument: str, text: str) -> FileFacts:
     )
 
 
+def parse_secret_file(argument: str, text: str) -> FileFacts:
+    """A `secret-file MODE OWNER GROUP SIZE PATH` section: the host's sha256 of the file,
+    never its content (or `secret-file not-a-file PATH`; a missing one has no section)."""
+    words = argument.split(" ", 4)
+    if words[0] == "not-a-file" or len(words) != 5:
+        return parse_file(f"not-a-file {argument.partition(' ')[2]}", "")
+    mode, owner, group, size, path = words
+    digest = text.strip()
+    return FileFacts(
+        path=path,
+        state="file",
+        mode=mode,
+        owner=owner,
+        group=group,
+        size=int(size) if size.isdigit() else None,
+        sha256=digest if len(digest) == 64 else None,
+        content=None,
+    )
+
+
 def parse_files(sections: Sections) -> tuple[FileFacts, ...]:
-    """Every requested file, in the order asked."""
-    return tuple(parse_file(section.argument, section.text) for section in sections.all("file"))
+    """Every requested file, in the order asked, the secret ones last."""
+    return tuple(
+        parse_file(section.argument, section.text) for section in sections.all("file")
+    ) + tuple(
+        parse_secret_file(section.argument, section.text) for section in sections.all("secret-file")
+    )

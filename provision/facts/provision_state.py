@@ -14,14 +14,21 @@ from provision.facts.base import FactModel
 from provision.facts.sections import Sections
 
 STATE_DIR = "/var/lib/provision"
+DOWNLOADS_DIR = "/var/cache/provision/downloads"
+INSTALLER_TMP_DIR = "/var/cache/provision/tmp"
+NETRC_PATH = f"{STATE_DIR}/netrc"
+"""The logins of download and pip sources (0600, root's), which curl and pip read."""
+"""provision's own working folders: root's alone (mode 0700), checked by the fact script
+of every `apply` before anything else runs, since only root can change them after that."""
 REBOOT_PENDING_PATH = f"{STATE_DIR}/reboot-pending"
 LOCK_PATH = f"{STATE_DIR}/lock"
 
 
 class LockClaim(FactModel):
-    """How taking the run lock went: `taken`, `held` (by `holder`) or `failed`."""
+    """How taking the run lock went: `taken`, `held` (by `holder`), `failed`, or `unsafe`
+    (provision's state folder is not root's alone; `holder` says why)."""
 
-    result: Literal["taken", "held", "failed"]
+    result: Literal["taken", "held", "failed", "unsafe"]
     holder: str | None
 
 
@@ -44,8 +51,8 @@ def _lock(sections: Sections) -> LockClaim | None:
     if section is None:
         return None
     first, _, rest = section.text.strip().partition("\n")
-    result: Literal["taken", "held", "failed"] = (
-        first if first in ("taken", "held") else "failed"  # type: ignore[assignment]
+    result: Literal["taken", "held", "failed", "unsafe"] = (
+        first if first in ("taken", "held", "unsafe") else "failed"  # type: ignore[assignment]
     )
     return LockClaim(result=result, holder=rest.strip() or None)
 

@@ -12,7 +12,13 @@ from importlib import resources
 from jinja2 import Environment, StrictUndefined, Template
 
 from provision import shell
-from provision.facts.provision_state import LOCK_PATH, REBOOT_PENDING_PATH, STATE_DIR
+from provision.facts.provision_state import (
+    DOWNLOADS_DIR,
+    LOCK_PATH,
+    REBOOT_PENDING_PATH,
+    STATE_DIR,
+)
+from provision.trusted_paths import FUNCTIONS as PATH_GUARDS
 
 TEMPLATE = "facts.sh.j2"
 
@@ -24,7 +30,9 @@ class FactsRequest:
     `users`: whose `~/.bashrc` (and `.profile`, `.bash_profile`) to inspect;
     `conda_prefix`, `libtorch_path`: where to look for conda and libtorch (None: skip);
     `files`: absolute paths of files the plan manages (blacklist, apt source, ...),
-    reported with owner, mode, sha256 and (up to 64 KiB) content; `lock_owner`: take
+    reported with owner, mode, sha256 and (up to 64 KiB) content; `secret_files`: files
+    holding secrets (logins), reported like `files` but with their sha256 only, computed
+    on the host, so no secret ever leaves it in the facts; `lock_owner`: take
     the run lock for this owner record first (`apply`: the lock costs no extra command).
     """
 
@@ -32,6 +40,7 @@ class FactsRequest:
     conda_prefix: str | None = None
     libtorch_path: str | None = None
     files: tuple[str, ...] = ()
+    secret_files: tuple[str, ...] = ()
     lock_owner: str | None = None
 
 
@@ -80,7 +89,10 @@ def render_script(
         conda_prefix=request.conda_prefix,
         libtorch_path=request.libtorch_path,
         files=request.files,
+        secret_files=request.secret_files,
         lock_owner=request.lock_owner,
+        path_guards=PATH_GUARDS,
+        downloads_dir=DOWNLOADS_DIR,
         lock_path=posixpath.join(state_dir, posixpath.basename(LOCK_PATH)),
         reboot_pending_path=posixpath.join(state_dir, posixpath.basename(REBOOT_PENDING_PATH)),
     )

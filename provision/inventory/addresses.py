@@ -17,8 +17,9 @@ _IPV6_COMPONENT = rf"(?:[0-9a-f]{{1,4}}|{_HEXADECIMAL_RANGE})"
 _IPV4_COMPONENT = rf"(?:[01]?[0-9]{{1,2}}|2[0-4][0-9]|25[0-5]|{_NUMERIC_RANGE})"
 _LABEL = rf"(?:[\w]|{_ALPHANUMERIC_RANGE})(?:[\w_-]|{_ALPHANUMERIC_RANGE})*(?<![_-])"
 
-_BRACKETED_HOSTPORT = re.compile(r"^\[(.+)\]:([0-9]+)$")
-_HOSTPORT = re.compile(r"^((?:[^:\[\]]|\[[^\]]*\])*):([0-9]+)$")
+_BRACKETED_HOSTPORT = re.compile(r"\[(.+)\]:([0-9]+)")
+_HOSTPORT = re.compile(r"((?:[^:\[\]]|\[[^\]]*\])*):([0-9]+)")
+_PORT_DIGITS = 5
 _IPV4 = re.compile(rf"^(?:{_IPV4_COMPONENT}\.){{3}}{_IPV4_COMPONENT}$", re.I)
 _IPV6 = re.compile(
     "^("
@@ -56,10 +57,19 @@ def parse_address(address: str) -> tuple[str, int | None]:
     """
     port: int | None = None
     for pattern in (_BRACKETED_HOSTPORT, _HOSTPORT):
-        match = pattern.match(address)
+        match = pattern.fullmatch(address)
         if match:
             address, port_text = match.groups()
-            port = int(port_text)
-    if any(pattern.match(address) for pattern in (_IPV4, _IPV6, _HOSTNAME)):
+            port = _port(port_text)
+    if any(pattern.fullmatch(address) for pattern in (_IPV4, _IPV6, _HOSTNAME)):
         return address, port
     raise AddressError(f"not a valid network hostname: {address}")
+
+
+def _port(text: str) -> int:
+    """The port `text` names; past five digits it is out of range whatever its value, and
+    reading it could fail (Python reads integers of at most 4300 digits)."""
+    digits = text.lstrip("0") or "0"
+    if len(digits) > _PORT_DIGITS:
+        raise AddressError(f"port {text[: _PORT_DIGITS + 1]}... is out of range")
+    return int(digits)

@@ -11,7 +11,7 @@ absent, so an inventory written for Ansible keeps meaning the same thing:
 | key file     | `ansible_ssh_private_key_file` (`ansible_private_key_file`)     | `key_file`   |
 | become       | `ansible_become`; default false                                 | `become`     |
 | connection   | `ansible_connection`: `ssh` (also `smart`, `paramiko`) or `local` | `connection` |
-| known_hosts  | `provision_known_hosts` (a known_hosts file to trust)           | `known_hosts` |
+| known_hosts  | `provision_known_hosts` (a known_hosts file to trust, absolute) | `known_hosts` |
 
 Every value is validated, since the connection layer hands them to SSH. Become means
 root through sudo only: an `ansible_become_user` other than `root` or an
@@ -20,14 +20,18 @@ root through sudo only: an `ansible_become_user` other than `root` or an
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from provision.control_characters import has_control_character
 from provision.errors import InputError
+from provision.input_limits import is_ascii_number
 from provision.models.versions import USER_PATTERN
+from provision.yaml_documents import is_special_file
 
 _FIELDS: dict[str, tuple[str, ...]] = {
     "host": ("ansible_host", "ansible_ssh_host", "host"),
@@ -76,7 +80,7 @@ def connection_settings(name: str, variables: dict[str, Any]) -> HostConnection:
         key_file=_path(name, found["key_file"]),
         become=_boolean(name, found["become"]),
         connection=_connection(name, found["connection"]),
-        known_hosts=_path(name, found["known_hosts"]),
+        known_hosts=_absolute_path(name, found["known_hosts"]),
     )
 
 
@@ -104,9 +108,19 @@ def _address(host: str, found: tuple[str, Any] | None) -> str:
     if found is None:
         found = ("inventory host name", host)
     value = _text(host, found)
-    if not _ADDRESS.match(value):
+    if not _ADDRESS.fullmatch(value) or (":" in value and not _is_ipv6(value)):
         raise _fault(host, found[0], f"{value!r} is not a host name or IP address")
     return value
+
+
+def _is_ipv6(value: str) -> bool:
+    """Whether `value` is an IPv6 address (with an optional `%zone`), the only address
+    with colons: `host:2222` is a port in the wrong place."""
+    try:
+        ipaddress.IPv6Address(value.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
 
 
 def _port(host: str, found: tuple[str, Any] | None) -> int:
@@ -115,8 +129,10 @@ def _port(host: str, found: tuple[str, Any] | None) -> int:
     variable, value = found
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise _fault(host, variable, f"must be a port number, got {value!r}")
-    if isinstance(value, str) and not value.strip().isdigit():
+    if isinstance(value, str) and not is_ascii_number(value.strip()):
         raise _fault(host, variable, f"must be a port number, got {value!r}")
+    if isinstance(value, str) and len(value.strip().lstrip("0")) > 5:
+        raise _fault(host, variable, f"port {value.strip()} is out of range 1-65535")
     port = int(value)
     if not 1 <= port <= 65535:
         raise _fault(host, variable, f"port {port} is out of range 1-65535")
@@ -136,9 +152,20 @@ def _path(host: str, found: tuple[str, Any] | None) -> Path | None:
     if found is None:
         return None
     value = _text(host, found)
-    if "\n" in value or "\x00" in value:
-        raise _fault(host, found[0], "must be a single-line path")
-    return Path(value).expanduser()
+    if has_control_character(value):
+        raise _fault(host, found[0], "must be a single-line path without control characters")
+    path = Path(value).expanduser()
+    if is_special_file(path):
+        raise _fault(host, found[0], f"{value!r} is not a regular file (a FIFO or device?)")
+    return path
+
+
+def _absolute_path(host: str, found: tuple[str, Any] | None) -> Path | None:
+    """A path that must not depend on the folder provision runs in."""
+    path = _path(host, found)
+    if path is not None and found is not None and not path.is_absolute():
+        raise _fault(host, found[0], f"{found[1]!r} is not an absolute path (or ~/...)")
+    return path
 
 
 def _boolean(host: str, found: tuple[str, Any] | None) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from provision.errors import InputError
+from provision.input_limits import data_problem
 from provision.inventory.model import UNGROUPED, InventoryData, InventoryStructureError
 from provision.inventory.ranges import HostRangeError, expand_host_pattern
 
@@ -170,14 +171,24 @@ def _parse_variable(line: str) -> tuple[str, Any]:
 
 
 def parse_ini_value(text: str) -> Any:
-    """Type an INI value as Ansible does: a Python literal becomes its value, else a string."""
+    """Type an INI value as Ansible does: a Python literal becomes its value, else a string.
+
+    A literal past a limit of `input_limits` (nested too deep, an integer too long) is an
+    IniSyntaxError rather than a value the rest of provision could not handle."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
             value: Any = ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return text
+    problem = data_problem(value)
+    if problem is not None:
+        raise IniSyntaxError(f"value {_abridged(text)}: {problem}")
     return _plain(value)
+
+
+def _abridged(text: str) -> str:
+    return repr(text) if len(text) <= 40 else f"{text[:40]!r}..."
 
 
 def _plain(value: Any) -> Any:

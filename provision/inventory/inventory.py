@@ -27,6 +27,7 @@ from provision.inventory.patterns import (
     split_pattern,
     split_subscript,
 )
+from provision.inventory.ssh_variables import read_ssh_variables
 from provision.inventory.variables import SourceVariables, merge_host_variables
 
 # Variables `ansible-inventory --list` never prints (ansible.constants.INTERNAL_STATIC_VARS).
@@ -126,7 +127,15 @@ class Inventory:
 
     def connection(self, name: str) -> HostConnection:
         """The validated connection settings of host `name` (see `HostConnection`)."""
-        return connection_settings(name, self.host_vars(name))
+        self._require_host(name)
+        return connection_settings(name, merge_host_variables(self._data, self._sources, name))
+
+    def check_connection(self, name: str) -> None:
+        """Validate every variable a connection to host `name` reads, as `plan` does before
+        connecting; an InputError names the host and the variable."""
+        self._require_host(name)
+        variables = merge_host_variables(self._data, self._sources, name)
+        read_ssh_variables(connection_settings(name, variables), variables)
 
     def select(self, pattern: str) -> list[str]:
         """The hosts an Ansible host pattern selects, in Ansible's order.

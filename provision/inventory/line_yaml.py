@@ -17,8 +17,14 @@ from typing import Any
 
 import yaml
 
+from provision.input_limits import data_problem
 from provision.unsafe_text import UnsafeText
-from provision.yaml_documents import parse_yaml_text
+from provision.yaml_documents import (
+    FastSafeLoader,
+    SafeLoader,
+    parse_yaml_text,
+    unique_mapping_items,
+)
 
 
 class LineMapping(dict[Any, Any]):
@@ -28,54 +34,22 @@ class LineMapping(dict[Any, Any]):
     key_lines: dict[Any, int]
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings are LineMappings."""
+class _LineLoader(SafeLoader):
+    """The bounded safe loader of `yaml_documents`, whose mappings are LineMappings."""
 
 
-class _FastLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _FastLineLoader(FastSafeLoader):
     """The same on libyaml's parser (several times faster), where PyYAML was built with it."""
 
 
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineMapping:
-    explicit = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
-    loader.flatten_mapping(node)
-    first_explicit = len(node.value) - explicit
     mapping = LineMapping()
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = {}
-    explicit_lines: dict[Any, int] = {}
-    for position, (key_node, value_node) in enumerate(node.value):
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                "while constructing a mapping",
-                node.start_mark,
-                "found an unhashable key",
-                key_node.start_mark,
-            ) from None
-        line = key_node.start_mark.line + 1
-        if position >= first_explicit:
-            if key in explicit_lines:
-                _refuse_duplicate(node, key_node, key, explicit_lines[key])
-            explicit_lines[key] = line
-        mapping[key] = loader.construct_object(value_node, deep=True)
+    for key, value, line in unique_mapping_items(loader, node):
+        mapping[key] = value
         mapping.key_lines[key] = line
     return mapping
-
-
-def _refuse_duplicate(node: yaml.Node, key_node: yaml.Node, key: Any, first_line: int) -> None:
-    """Ansible warns and keeps the last value; a repeated key is nearly always a mistake."""
-    raise yaml.constructor.ConstructorError(
-        "while constructing a mapping",
-        node.start_mark,
-        f"duplicate key {key!r} (first set on line {first_line})",
-        key_node.start_mark,
-    )
 
 
 def _construct_unsafe(loader: _LineLoader, node: yaml.Node) -> Any:
@@ -112,12 +86,18 @@ for _loader in (_LineLoader, _FastLineLoader):
 
 
 def parse_document(text: str, path: Path) -> Any:
-    """Parse YAML (or JSON) `text` from `path`; malformed input names the file and line."""
+    """Parse YAML (or JSON) `text` from `path`; malformed input names the file and line.
+
+    JSON that does not parse, or is past a limit of `input_limits`, is read again as YAML
+    (a superset of JSON), whose reader names the line at fault."""
     if path.suffix == ".json":
         try:
-            return json.loads(text, object_pairs_hook=_json_mapping)
-        except ValueError:
+            document = json.loads(text, object_pairs_hook=_json_mapping)
+        except (ValueError, RecursionError):
             pass
+        else:
+            if data_problem(document) is None:
+                return document
     return parse_yaml_text(text, str(path), loader=_LineLoader, fast_loader=_FastLineLoader)
 
 

@@ -8,8 +8,12 @@ source is read) puts parentless groups under `all` and hosts without a group in
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from provision.control_characters import has_control_character
 
 ALL = "all"
 UNGROUPED = "ungrouped"
@@ -60,13 +64,16 @@ class InventoryData:
         """Declare a group (a no-op when it exists)."""
         if not name:
             raise InventoryStructureError("empty group name")
-        self.groups.setdefault(name, Group(name))
+        if name not in self.groups:
+            _refuse_control_characters("group", name)
+            self.groups[name] = Group(name)
 
     def add_host(self, name: str, group: str | None = None, port: int | None = None) -> None:
         """Declare a host, optionally in `group`; `port` counts only where the host is new."""
         if not name:
             raise InventoryStructureError("empty host name")
         if name not in self.hosts:
+            _refuse_control_characters("host", name)
             self.hosts[name] = Host(name)
             if port is not None:
                 self.hosts[name].vars["ansible_port"] = port
@@ -161,10 +168,23 @@ class InventoryData:
             raise InventoryStructureError(f"group '{name}' is not declared") from None
 
 
+_INTEGER_TEXT = re.compile(r"\s*[-+]?[0-9]{1,18}\s*")
+
+
 def _as_priority(group: str, value: Any) -> int:
-    try:
+    """`ansible_group_priority` as Ansible reads it (`int(value)`), but only from an
+    integer, a finite number or ASCII digits: `int('²')` fails, `int(float('inf'))` too."""
+    if isinstance(value, float) and math.isfinite(value):
         return int(value)
-    except (TypeError, ValueError):
-        raise InventoryStructureError(
-            f"group '{group}': {PRIORITY_VARIABLE} must be an integer, got {value!r}"
-        ) from None
+    if isinstance(value, int) or (isinstance(value, str) and _INTEGER_TEXT.fullmatch(value)):
+        return int(value)
+    raise InventoryStructureError(
+        f"group '{group}': {PRIORITY_VARIABLE} must be an integer, got {value!r}"
+    )
+
+
+def _refuse_control_characters(kind: str, name: str) -> None:
+    """A newline in a name would split it in a retry file (and `--limit @FILE` would then
+    select other hosts); an escape sequence would rewrite the terminal showing it."""
+    if has_control_character(name):
+        raise InventoryStructureError(f"{kind} name {name!r} holds a control character")

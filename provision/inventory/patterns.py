@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from provision.inventory.addresses import AddressError, parse_address
 
-_SUBSCRIPT = re.compile(r"^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$")
+_SUBSCRIPT = re.compile(r"(.+)\[(?:(-?[0-9]{1,18})|([0-9]{1,18})([:-])([0-9]{0,18}))\]")
 _COLON_TERMS = re.compile(r"(?:[^\s:\[\]]|\[[^\]]*\])+")
 _GLOB_CHARACTERS = (".", "?", "*", "[")
 _EMPTY_TERMS = ("~", "!", "&", "!~", "&~")
@@ -74,7 +74,7 @@ def split_subscript(term: str) -> tuple[str, Subscript | None]:
     """Split `gpu[1:2]` into ("gpu", (1, 2)); a regex term keeps its brackets."""
     if term.startswith("~"):
         return term, None
-    match = _SUBSCRIPT.match(term)
+    match = _SUBSCRIPT.fullmatch(term)
     if not match:
         return term, None
     base, index, start, _separator, end = match.groups()

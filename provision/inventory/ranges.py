@@ -12,6 +12,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable
 
+from provision.input_limits import MAX_INTEGER_DIGITS, is_ascii_number
 from provision.inventory.addresses import AddressError, parse_address
 
 MAX_RANGE_HOSTS = 10_000
@@ -95,8 +96,14 @@ def _range_items(pattern: str, bounds_text: str) -> tuple[range, Callable[[int],
     return _number_items(pattern, bounds_text, begin, end, step)
 
 
+def _is_bound(text: str) -> bool:
+    """ASCII digits (`'²'.isdigit()` is true but `int('²')` fails), not more than Python
+    reads as an integer."""
+    return is_ascii_number(text) and len(text) <= MAX_INTEGER_DIGITS
+
+
 def _parse_step(pattern: str, text: str) -> int:
-    if not text.isdigit() or int(text) == 0:
+    if not _is_bound(text) or int(text) == 0:
         raise HostRangeError(f"host range step '{text}' in '{pattern}' must be a positive integer")
     return int(text)
 
@@ -118,7 +125,7 @@ def _letter_items(
 def _number_items(
     pattern: str, bounds_text: str, begin: str, end: str, step: int
 ) -> tuple[range, Callable[[int], str]]:
-    if not (begin.isdigit() and end.isdigit()):
+    if not (_is_bound(begin) and _is_bound(end)):
         raise HostRangeError(
             f"host range '[{bounds_text}]' in '{pattern}' must be numeric (01:16) "
             "or single letters (a:c)"

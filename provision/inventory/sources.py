@@ -13,15 +13,17 @@ refused rather than skipped, so a lab is never silently empty.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
 from provision.errors import InputError
 from provision.inventory.addresses import AddressError, parse_address
+from provision.inventory.folders import folder_files
 from provision.inventory.ini_format import parse_ini_inventory
 from provision.inventory.inventory import Inventory
 from provision.inventory.line_yaml import parse_document
-from provision.inventory.model import UNGROUPED, InventoryData
+from provision.inventory.model import UNGROUPED, InventoryData, InventoryStructureError
 from provision.inventory.variables import read_source_variables
 from provision.inventory.yaml_format import (
     YamlInventoryError,
@@ -60,15 +62,16 @@ def load_inventory(sources: Sequence[Path]) -> Inventory:
     data = InventoryData()
     folders: list[Path] = []
     for source in (Path(item) for item in sources):
-        if not source.exists() and "," in str(source):
+        kind = _kind(source)
+        if kind is None and "," in str(source):
             read_host_list(str(source), data)
             continue
-        if not source.exists():
+        if kind is None:
             raise InputError(f"{source}: inventory not found (no such file or folder)")
-        if not (source.is_dir() or source.is_file()):
+        if kind not in ("file", "folder"):
             raise InputError(f"{source}: inventory is neither a file nor a folder")
         _read_source(source, data)
-        folders.append(source if source.is_dir() else source.parent)
+        folders.append(source if kind == "folder" else source.parent)
     data.reconcile()
     return Inventory(data, [read_source_variables(folder, data) for folder in folders])
 
@@ -86,20 +89,36 @@ def read_host_list(text: str, data: InventoryData) -> None:
         if "[" in host:
             host, port = entry, None
         if host not in data.hosts:
-            data.add_host(host, UNGROUPED, port)
+            try:
+                data.add_host(host, UNGROUPED, port)
+            except InventoryStructureError as error:
+                raise InputError(f"-i {text!r}: {error}") from None
+
+
+def _kind(source: Path) -> str | None:
+    """ "file", "folder", "other" (a FIFO, a device), or None when nothing is there."""
+    try:
+        mode = os.stat(source).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:
+        raise InputError(f"{source}: cannot read the inventory: {error.strerror}") from None
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "file" if stat.S_ISREG(mode) else "other"
 
 
 def _read_source(source: Path, data: InventoryData) -> None:
-    if source.is_dir():
-        for entry in sorted(source.iterdir(), key=lambda item: item.name):
-            if not _ignored(entry.name):
-                _read_source(entry, data)
-    elif source.is_file():
+    if not source.is_dir():
         read_inventory_file(source, data)
+        return
+    for path in folder_files(source, _wanted, _wanted):
+        read_inventory_file(path, data)
 
 
-def _ignored(name: str) -> bool:
-    return name.startswith(".") or name in _IGNORED_NAMES or name.endswith(_IGNORED_ENDINGS)
+def _wanted(entry: Path) -> bool:
+    name = entry.name
+    return not (name.startswith(".") or name in _IGNORED_NAMES or name.endswith(_IGNORED_ENDINGS))
 
 
 def read_inventory_file(path: Path, data: InventoryData) -> None:

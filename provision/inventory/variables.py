@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from provision.errors import InputError
+from provision.inventory.folders import folder_files
 from provision.inventory.line_yaml import parse_document, plain
 from provision.inventory.model import ALL, Group, InventoryData
 from provision.yaml_documents import read_text
@@ -76,15 +77,19 @@ def find_variable_files(base: Path, name: str) -> list[Path]:
 
 
 def _folder_files(folder: Path) -> list[Path]:
-    files: list[Path] = []
-    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
-        if entry.name.startswith(".") or entry.name.endswith("~"):
-            continue
-        if entry.is_dir() and not entry.suffix:
-            files.extend(_folder_files(entry))
-        elif entry.is_file() and entry.suffix in VARIABLE_FILE_EXTENSIONS:
-            files.append(entry)
-    return files
+    return folder_files(folder, _wanted_folder, _wanted_file)
+
+
+def _visible(entry: Path) -> bool:
+    return not (entry.name.startswith(".") or entry.name.endswith("~"))
+
+
+def _wanted_folder(entry: Path) -> bool:
+    return _visible(entry) and not entry.suffix
+
+
+def _wanted_file(entry: Path) -> bool:
+    return _visible(entry) and entry.suffix in VARIABLE_FILE_EXTENSIONS
 
 
 def read_variable_file(path: Path) -> dict[str, Any]:

@@ -65,7 +65,10 @@ class _GroupReader:
                 line,
                 f"group '{name}' must be a mapping (hosts, children, vars), got {_type_name(body)}",
             )
-        self.data.add_group(name)
+        try:
+            self.data.add_group(name)
+        except InventoryStructureError as error:
+            raise self.fail(line, str(error)) from None
         for key, section in (body or {}).items():
             self._read_section(name, key, _as_section(section), line_of(body, key))
         return name
@@ -138,7 +141,10 @@ class _GroupReader:
                 raise self.fail(line, str(error)) from None
             values = self._variables(f"host '{entry}'", variables or {}, line)
             for name in names:
-                self.data.add_host(name, group, port)
+                try:
+                    self.data.add_host(name, group, port)
+                except InventoryStructureError as error:
+                    raise self.fail(line, str(error)) from None
                 for variable, value in values.items():
                     self.data.set_host_variable(name, variable, value)
 

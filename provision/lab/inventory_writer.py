@@ -1,18 +1,22 @@
 """Writes the generated Ansible-format inventory of the running lab (`hosts.yaml`).
 
-It holds the connection variables per host and, under `all.vars`, the lab mirror's URL
-and apt source line that the lead's `group_vars/` point `sources` at. It never touches
+It holds the connection variables per host and, under `all.vars`, the lab mirror's URL,
+apt source line and the sha256 of each download it serves, which `group_vars/` point
+`sources` at. It never touches
 `group_vars/`, which is written by hand.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
+from provision.lab.mirror.layout import CHECKSUMS_NAME
 from provision.lab.paths import LabPaths
 from provision.lab.state import LabState
 
@@ -40,7 +44,18 @@ def inventory_document(paths: LabPaths, state: LabState) -> dict[str, Any]:
     if state.mirror is not None:
         variables["lab_mirror_url"] = state.mirror.url
         variables["lab_mirror_apt_source"] = state.mirror.apt_source
+        variables["lab_mirror_checksums"] = mirror_checksums(paths, state.mirror.url)
     return {"all": {"vars": variables, "children": {LAB_GROUP: {"hosts": hosts}}}}
+
+
+def mirror_checksums(paths: LabPaths, url: str) -> dict[str, str]:
+    """sha256 of each download the mirror serves, by its URL (`+` spelled `%2B` as in
+    PyTorch's URLs), from the manifest the mirror build wrote (empty without one)."""
+    try:
+        sums = json.loads((paths.mirror_content / CHECKSUMS_NAME).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {f"{url.rstrip('/')}/{quote(path)}": digest for path, digest in sorted(sums.items())}
 
 
 def write_inventory(path: Path, paths: LabPaths, state: LabState) -> Path:

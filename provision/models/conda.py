@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 
 from provision.models.base import StateModel
 from provision.models.versions import (
+    INSTALL_FOLDER_RULE,
     AbsolutePath,
     CudaVariant,
     EnvName,
@@ -47,7 +48,9 @@ class Conda(StateModel):
         description="Which installer: Miniforge (conda-forge by default) or Miniconda "
         "(Anaconda's defaults channel, whose terms of service apply).",
     )
-    prefix: AbsolutePath = Field("/opt/conda", description="Install prefix of conda.")
+    prefix: AbsolutePath = Field(
+        "/opt/conda", description=f"Install prefix of conda: {INSTALL_FOLDER_RULE}."
+    )
     installer_sha256: Sha256 | None = Field(
         None, description="sha256 of the installer script, checked before it runs."
     )

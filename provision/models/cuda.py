@@ -11,6 +11,7 @@ from pydantic_core.core_schema import ValidationInfo
 from provision.models.base import StateModel
 from provision.models.versions import (
     CUDA_VERSION_PATTERN,
+    INSTALL_FOLDER_RULE,
     AbsolutePath,
     CudaVersion,
     Sha256,
@@ -31,7 +32,8 @@ class CudaToolkit(StateModel):
         ".run installer (--toolkit --toolkitpath).",
     )
     path: AbsolutePath = Field(
-        description="Install folder; defaults to /usr/local/cuda-X.Y for version X.Y.Z."
+        description="Install folder; defaults to /usr/local/cuda-X.Y for version X.Y.Z. "
+        f"It must be {INSTALL_FOLDER_RULE}."
     )
     runfile_sha256: Sha256 | None = Field(
         None,
@@ -46,8 +48,8 @@ class CudaToolkit(StateModel):
             version = data.get("version")
             if isinstance(version, str) and re.fullmatch(CUDA_VERSION_PATTERN, version):
                 return {**data, "path": f"/usr/local/cuda-{cuda_release(version)}"}
-            # The version's own error rejects the toolkit; don't add a missing-path one.
-            return {**data, "path": "/usr/local/cuda"}
+            # The version's own error rejects the toolkit; don't add a path error to it.
+            return {**data, "path": "/usr/local/cuda-X.Y"}
         return data
 
     @field_validator("runfile_sha256")

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pydantic import Field
 
 from provision.models.base import StateModel
-from provision.models.versions import AbsolutePath, CudaVariant, Sha256, TorchVersion
+from provision.models.versions import (
+    INSTALL_FOLDER_RULE,
+    AbsolutePath,
+    CudaVariant,
+    Sha256,
+    TorchVersion,
+)
 
 
 class Libtorch(StateModel):
@@ -19,6 +25,7 @@ class Libtorch(StateModel):
     )
     path: AbsolutePath = Field(
         "/opt/libtorch",
-        description="Folder holding include/, lib/, share/cmake/Torch and build-version.",
+        description="Folder holding include/, lib/, share/cmake/Torch and build-version; "
+        f"{INSTALL_FOLDER_RULE}.",
     )
     sha256: Sha256 | None = Field(None, description="sha256 of the zip archive, checked first.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core.core_schema import ValidationInfo
 
 from provision.models.base import StateModel
@@ -15,7 +15,7 @@ from provision.models.cudnn import CudnnBuild, check_majors_covered, integer_key
 from provision.models.driver import Driver
 from provision.models.libtorch import Libtorch
 from provision.models.sources import Sources
-from provision.models.versions import CudaMajor, CudaRelease, UserName
+from provision.models.versions import CudaMajor, CudaRelease, UserName, check_separate_folders
 
 
 class ShellProfile(StateModel):
@@ -104,6 +104,19 @@ class HostState(StateModel):
         if "cuda_toolkits" not in info.data:
             return builds
         return check_majors_covered(builds, [t.major for t in info.data["cuda_toolkits"]])
+
+    @model_validator(mode="after")
+    def _separate_install_folders(self) -> HostState:
+        folders = [
+            (f"cuda_toolkits[{index}].path", toolkit.path)
+            for index, toolkit in enumerate(self.cuda_toolkits)
+        ]
+        if self.conda is not None:
+            folders.append(("conda.prefix", self.conda.prefix))
+        if self.libtorch is not None:
+            folders.append(("libtorch.path", self.libtorch.path))
+        check_separate_folders(folders)
+        return self
 
     def active_toolkit(self) -> CudaToolkit | None:
         """The toolkit `active_cuda` names, if any."""

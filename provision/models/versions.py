@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import AfterValidator, Field
+
+from provision.credentials import redact
 
 DRIVER_PATTERN = r"[0-9]{3}\.[0-9]{1,3}(\.[0-9]{1,3})?"
 CUDA_VERSION_PATTERN = r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,3}"
@@ -94,16 +96,73 @@ SYSTEM_FOLDERS = frozenset(
 )
 
 
+INSTALL_ROOTS = ("/opt/", "/srv/", "/usr/local/", "/home/")
+"""Where install folders go: each a folder of its own under one of these."""
+
+USR_LOCAL_SYSTEM_FOLDERS = frozenset(
+    {"bin", "etc", "games", "include", "lib", "lib64", "libexec", "man", "sbin", "share", "src"}
+)
+ACTIVE_CUDA_LINK = "/usr/local/cuda"
+"""The link to the active toolkit, which provision points itself: never an install folder."""
+
+INSTALL_FOLDER_RULE = (
+    "a folder of its own under /opt, /srv, /usr/local (not in its bin, lib, share... nor "
+    "/usr/local/cuda, the active toolkit's link) or /home/USER, not hidden, and neither "
+    "inside nor holding another install folder"
+)
+"""The rule of `_check_install_folder` and `check_separate_folders`, for field descriptions."""
+
+
 def _check_install_folder(value: str) -> str:
     """Install paths are replaced or written into whole: a top-level folder (`/usr`,
-    `/opt`, `/home`, any depth-1 path) or a system folder such as `/usr/local` never is one."""
+    `/opt`, `/home`, any depth-1 path) or a system folder such as `/usr/local` never is
+    one, nor is anything outside INSTALL_ROOTS (`/etc/ssh`, `/boot/grub`, `/root/.ssh`)."""
     normal = value.rstrip("/")
     if normal.count("/") < 2 or normal in SYSTEM_FOLDERS:
         raise ValueError(
             f"{value!r} is a top-level or system folder, which provision never installs "
             "into or replaces: name a folder of its own like /opt/libtorch"
         )
+    problem = _install_folder_problem(normal)
+    if problem is not None:
+        raise ValueError(f"{value!r} {problem}: install folders go in {INSTALL_FOLDER_RULE}")
     return value
+
+
+def _install_folder_problem(normal: str) -> str | None:
+    parts = normal.split("/")[1:]
+    if not any(f"{normal}/".startswith(root) for root in INSTALL_ROOTS):
+        return "is outside the folders provision installs into"
+    if normal == ACTIVE_CUDA_LINK:
+        return "is the link to the active CUDA toolkit"
+    if parts[:2] == ["usr", "local"] and parts[2] in USR_LOCAL_SYSTEM_FOLDERS:
+        return f"is in the system folder /usr/local/{parts[2]}"
+    if parts[0] == "home" and len(parts) < 3:
+        return "is a user's home folder"
+    if any(part.startswith(".") for part in parts):
+        return "is a hidden folder (or inside one)"
+    return None
+
+
+def check_separate_folders(folders: list[tuple[str, str]]) -> None:
+    """Refuse two install folders, given as (field, path), where one is or holds the other:
+    each is replaced or pruned whole, which would take the other with it."""
+    for index, (field, path) in enumerate(folders):
+        for other_field, other in folders[index + 1 :]:
+            problem = _overlap(field, path, other_field, other)
+            if problem is not None:
+                raise ValueError(f"{problem}: install folders must be separate")
+
+
+def _overlap(field: str, path: str, other_field: str, other: str) -> str | None:
+    first, second = path.rstrip("/") + "/", other.rstrip("/") + "/"
+    if first == second:
+        return f"{field} and {other_field} are the same folder {path}"
+    if second.startswith(first):
+        return f"{field} {path} holds {other_field} {other}"
+    if first.startswith(second):
+        return f"{other_field} {other} holds {field} {path}"
+    return None
 
 
 def _check_absolute_path(value: str) -> str:
@@ -122,21 +181,43 @@ def _check_absolute_path(value: str) -> str:
     return _check_install_folder(value)
 
 
+_LOGIN_TEXT = re.compile(r"[^\s\"'\\]*")
+
+
 def _check_url(value: str) -> str:
     try:
         parts = urlsplit(value) if _URL_CHARACTERS.fullmatch(value) else None
+        port = parts.port if parts is not None else None
     except ValueError:
-        parts = None
+        parts, port = None, -1
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError(f"{redact(value)!r} has a port outside 1-65535")
     valid = parts is not None and (
         (parts.scheme in {"http", "https"} and bool(parts.hostname))
-        or (parts.scheme == "file" and parts.path.startswith("/"))
+        or (parts.scheme == "file" and parts.path.startswith("/") and not parts.netloc)
     )
     if not valid:
         raise ValueError(
-            f"{value!r} is not an http, https or file URL "
+            f"{redact(value)!r} is not an http, https or file URL "
             "without spaces, quotes or shell characters"
         )
+    if parts is not None and (parts.username is not None or parts.password is not None):
+        _check_login(value, parts.scheme, parts.username or "", parts.password or "")
     return value
+
+
+def _check_login(value: str, scheme: str, user: str, password: str) -> None:
+    """A login in a URL goes only over https, and fits on a netrc line."""
+    if scheme != "https":
+        raise ValueError(
+            f"{redact(value)!r} carries a login over {scheme}, which would send it in clear: "
+            "only https URLs may carry one"
+        )
+    if not user or not all(_LOGIN_TEXT.fullmatch(unquote(part)) for part in (user, password)):
+        raise ValueError(
+            f"{redact(value)!r} carries a login that is empty or holds spaces, quotes or "
+            "backslashes"
+        )
 
 
 def _check_channel(value: str) -> str:
@@ -148,13 +229,13 @@ def _check_channel(value: str) -> str:
 def _check_apt_line(value: str) -> str:
     match = _APT_LINE.fullmatch(value)
     url = match and (match.group("url") or match.group("plain_url"))
+    example = "like 'deb [signed-by=/etc/apt/keyrings/mirror.gpg] https://mirror.example/apt ./'"
+    if not url:
+        raise ValueError(f"{redact(value)!r} is not an apt source line {example}")
     try:
-        _check_url(url or "")
-    except ValueError:
-        raise ValueError(
-            f"{value!r} is not an apt source line "
-            "like 'deb [trusted=yes] http://127.0.0.1:8080/apt ./'"
-        ) from None
+        _check_url(url)
+    except ValueError as error:
+        raise ValueError(f"{redact(value)!r} is not an apt source line: {error}") from None
     return value
 
 

@@ -7,22 +7,30 @@ pass through for the runner to report.
 
 from __future__ import annotations
 
-from provision import shell
 from provision.connection import Connection
+from provision.connection.upload import MISSING_EXIT, read_script
 from provision.errors import ProvisionError
 from provision.plan import BlockEdit, Command, FileWrite
 from provision.profile_block import UnterminatedBlockError, apply_block
-
-_MISSING = 44
+from provision.tasks.nvidia_keyring import FINGERPRINTS_FUNCTION
+from provision.trusted_paths import FUNCTIONS as PATH_GUARDS
 
 
 class ActionFailed(ProvisionError):
     """An action of a change ran but did not succeed."""
 
 
+FUNCTION_LIBRARIES = {"path-guards": PATH_GUARDS, "key-fingerprints": FINGERPRINTS_FUNCTION}
+
+
+def command_line(command: Command) -> str:
+    """The line a planned command runs: its function libraries, then the command."""
+    return "".join(FUNCTION_LIBRARIES[name] for name in command.functions) + command.command
+
+
 def run_command(connection: Connection, command: Command) -> None:
     """Run `command` (as root when it says so); fail unless its exit status is expected."""
-    result = connection.run(command.command, timeout=command.timeout_s, sudo=command.root)
+    result = connection.run(command_line(command), timeout=command.timeout_s, sudo=command.root)
     if result.exit_code not in command.expect_exit:
         raise ActionFailed(
             f"`{_short(command.command)}` exited {result.exit_code}: {result.stderr_text()}"
@@ -42,14 +50,11 @@ def write_file(connection: Connection, write: FileWrite) -> None:
 
 def edit_block(connection: Connection, edit: BlockEdit) -> None:
     """Put the managed block into the file, keeping every other byte and, for an existing
-    file, its owner and mode (read in the same command as the content)."""
-    path = shell.quote(edit.path)
-    result = connection.run(
-        f"if [ -e {path} ]; then stat -c %a {path} && cat {path}; else exit {_MISSING}; fi",
-        timeout=60,
-        sudo=True,
-    )
-    if result.exit_code == _MISSING:
+    file, its mode (read in the same command as the content). The file is read and written
+    as its owner when it sits in the owner's folder (`provision.connection.upload`), so a
+    user's link can never show root's files to the user or redirect root's write."""
+    result = connection.run(read_script(edit.path, owner=edit.owner), timeout=60, sudo=True)
+    if result.exit_code == MISSING_EXIT:
         content = apply_block(None, edit.block)
         connection.upload(content, edit.path, owner=_owner(edit.owner, edit.group), mode=edit.mode)
         return
@@ -62,7 +67,7 @@ def edit_block(connection: Connection, edit: BlockEdit) -> None:
         content = apply_block(current, edit.block)
     except UnterminatedBlockError as error:
         raise ActionFailed(f"{edit.path}: {error}") from None
-    connection.upload(content, edit.path, owner=None, mode=int(mode_line.strip(), 8))
+    connection.upload(content, edit.path, owner=edit.owner, mode=int(mode_line.strip(), 8))
 
 
 def _short(command: str, limit: int = 160) -> str:

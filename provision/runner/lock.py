@@ -38,6 +38,10 @@ class HostLockedError(ProvisionError):
     """Another run holds the host's lock."""
 
 
+class UnsafeStateFolderError(ProvisionError):
+    """provision's state folder on the host is another account's, or others can write it."""
+
+
 @dataclass(frozen=True)
 class LockOwner:
     """Who holds a host's lock."""
@@ -93,7 +97,7 @@ def _guarded(script: str, path: str) -> str:
     duration (no `sh -c` to start); its `exit` ends the whole command."""
     guard = shell.quote(f"{path}.guard")
     return (
-        f"{shell.make_folder(posixpath.dirname(path))} && "
+        f"{shell.make_private_folder(posixpath.dirname(path))} && "
         f"{{ flock -w {_GUARD_WAIT_S} 9 && {{ {script}; }}; }} 9>>{guard}"
     )
 
@@ -132,6 +136,11 @@ def settle(
         acquire(connection, owner, path)
     elif claim.result == "held":
         _take_over(connection, owner, claim.holder or "", path)
+    elif claim.result == "unsafe":
+        raise UnsafeStateFolderError(
+            f"host '{connection.name}': {claim.holder or 'the state folder is not root-only'}: "
+            "provision keeps its lock and records only in a folder of root's alone"
+        )
     elif claim.result == "failed":
         raise HostLockedError(
             f"host '{connection.name}': could not take {path} (its guard stayed locked)"

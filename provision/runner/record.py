@@ -16,6 +16,7 @@ from typing import Any
 
 from provision import __version__, shell
 from provision.connection import Connection
+from provision.credentials import redact_data
 from provision.facts.provision_state import LOCK_PATH, REBOOT_PENDING_PATH, STATE_DIR
 from provision.report import HostOutcome
 from provision.runner.lock import LockOwner, release_script
@@ -61,7 +62,7 @@ def _record_script(state_dir: str, pending_reason: str | None) -> str:
     marker_path = posixpath.join(state_dir, posixpath.basename(REBOOT_PENDING_PATH))
     record, marker = shell.quote(record_path), shell.quote(marker_path)
     steps = [
-        shell.make_folder(state_dir),
+        shell.make_private_folder(state_dir),
         shell.remove_file(f"{record_path}.new"),
         "umask 022",
         f"cat > {record}.new",
@@ -95,7 +96,7 @@ def record_run(
     if owner is not None:
         lock_path = posixpath.join(state_dir, posixpath.basename(LOCK_PATH))
         script += f"; recorded=$?; {release_script(owner, lock_path)} || exit 75; exit $recorded"
-    data = (json.dumps(document, indent=2) + "\n").encode()
+    data = (json.dumps(redact_data(document), indent=2) + "\n").encode()
     result = connection.run(shell.command("sh", "-c", script), stdin=data, timeout=60, sudo=True)
     if result.exit_code == 75:
         return f"lock not released: {LOCK_PATH} no longer names this run"

@@ -1,18 +1,22 @@
 """The apt repository the NVIDIA packages come from, ensured before packages need it.
 
-Either NVIDIA's CUDA repository for the host's distribution, through NVIDIA's
-`cuda-keyring` package (its keyring and source list, as NVIDIA documents; with another
-`nvidia_apt_base` a managed list signed by that keyring points at it), or the single
-source line of `sources.apt_repository` (a mirror) in a managed list file. The list file
-is rewritten when its facts show it differs; when the facts did not read it, it is
-written whenever apt installs something. `apt-get update` runs before any install.
+Either NVIDIA's CUDA repository for the host's distribution (at NVIDIA's address or a
+mirror's `nvidia_apt_base`), signed by NVIDIA's key, which `provision.tasks.nvidia_keyring`
+installs after checking its fingerprint, in a managed list file naming that keyring; or
+the single source line of `sources.apt_repository` (a mirror) in a managed list file. A
+host where NVIDIA's own `cuda-keyring` package is installed keeps that package's list
+(a second list with the same source would conflict with it). The list file is rewritten
+when its facts show it differs; when the facts did not read it, it is written whenever
+apt installs something. `apt-get update` runs before any install. A login in the
+repository's URL never reaches the list file: apt reads it from
+`provision.tasks.source_logins`'s auth.conf file.
 """
 
 from __future__ import annotations
 
 import difflib
 
-from provision import shell
+from provision.credentials import public_url, redact
 from provision.facts.model import Facts
 from provision.models import HostState
 from provision.models.sources import NVIDIA_APT_BASE, join_url
@@ -22,12 +26,19 @@ from provision.tasks.cuda import toolkit_apt_satisfied
 from provision.tasks.cudnn import cudnn_apt_installed
 from provision.tasks.distro import NVIDIA_ARCHITECTURES, nvidia_repository
 from provision.tasks.driver import installed_driver
+from provision.tasks.nvidia_keyring import KEYRING_DEB, KEYRING_PATH, install_keyring
 
 MIRROR_LIST_PATH = "/etc/apt/sources.list.d/provision-cuda.list"
 NVIDIA_LIST_PATH = "/etc/apt/sources.list.d/provision-cuda-nvidia.list"
 KEYRING_PACKAGE = "cuda-keyring"
-KEYRING_DEB = "cuda-keyring_1.1-1_all.deb"
-KEYRING_PATH = "/usr/share/keyrings/cuda-archive-keyring.gpg"
+
+
+def repository_files(desired: HostState) -> list[str]:
+    """The files the facts must report for this task: the managed list (and NVIDIA's
+    keyring, when the repository is NVIDIA's)."""
+    if desired.sources.apt_repository is not None:
+        return [MIRROR_LIST_PATH]
+    return [NVIDIA_LIST_PATH, KEYRING_PATH]
 
 
 def needs_apt(desired: HostState, facts: Facts) -> list[str]:
@@ -53,17 +64,27 @@ def _list_content(line: str) -> bytes:
     return f"# Managed by provision: the apt repository of the CUDA packages.\n{line}\n".encode()
 
 
+def _keyring_package_installed(facts: Facts) -> bool:
+    keyring = [p for p in facts.cuda.packages if package_name(p.name) == KEYRING_PACKAGE]
+    return any(package.installed for package in keyring)
+
+
 def repository_file(desired: HostState, facts: Facts) -> tuple[str, bytes] | None:
     """(path, content) of the managed source list, or None when NVIDIA's own
     `cuda-keyring` package brings the list (NVIDIA's repository at its official address)."""
     line = desired.sources.apt_repository
     if line is not None:
-        return MIRROR_LIST_PATH, _list_content(line)
-    if desired.sources.nvidia_apt_base == NVIDIA_APT_BASE:
+        return MIRROR_LIST_PATH, _list_content(public_url_line(line))
+    if desired.sources.nvidia_apt_base == NVIDIA_APT_BASE and _keyring_package_installed(facts):
         return None
     return NVIDIA_LIST_PATH, _list_content(
-        f"deb [signed-by={KEYRING_PATH}] {_nvidia_base(desired, facts)} /"
+        f"deb [signed-by={KEYRING_PATH}] {public_url(_nvidia_base(desired, facts))} /"
     )
+
+
+def public_url_line(line: str) -> str:
+    """The source line with its URL's login left out."""
+    return " ".join(public_url(word) if "://" in word else word for word in line.split(" "))
 
 
 def _nvidia_base(desired: HostState, facts: Facts) -> str:
@@ -93,14 +114,15 @@ def _file_write(path: str, content: bytes, facts: Facts, wanted: bool) -> FileWr
 
 
 def _keyring(desired: HostState, facts: Facts) -> list[Command]:
-    """NVIDIA's `cuda-keyring` package, unless installed (not needed for a mirror line)."""
-    if desired.sources.apt_repository is not None:
+    """NVIDIA's keyring, checked and installed, unless it is there (or NVIDIA's package
+    is); a mirror line names its own keyring."""
+    if desired.sources.apt_repository is not None or _keyring_package_installed(facts):
         return []
-    keyring = [p for p in facts.cuda.packages if package_name(p.name) == KEYRING_PACKAGE]
-    if any(package.installed for package in keyring):
+    found = facts.file(KEYRING_PATH)
+    if found is not None and found.state == "file":
         return []
     url = join_url(_nvidia_base(desired, facts), KEYRING_DEB)
-    return [*download(url, None), Command(command=shell.command("dpkg", "-i", cached_path(url)))]
+    return [*download(url, None), install_keyring(cached_path(url))]
 
 
 def plan_apt_repository(desired: HostState, facts: Facts) -> list[Change]:
@@ -126,7 +148,7 @@ def plan_apt_repository(desired: HostState, facts: Facts) -> list[Change]:
             task="apt-repository",
             resource=resource,
             before=None if write is not None else "in place",
-            after=desired.sources.apt_repository or _nvidia_base(desired, facts),
+            after=redact(desired.sources.apt_repository or _nvidia_base(desired, facts)),
             reason="; ".join(reasons),
             actions=tuple(actions),
             once_per_run=len(actions) == 1,

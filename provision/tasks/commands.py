@@ -11,9 +11,12 @@ import hashlib
 import posixpath
 
 from provision import shell
+from provision.credentials import public_url, url_login
+from provision.facts.provision_state import DOWNLOADS_DIR, INSTALLER_TMP_DIR, NETRC_PATH
 from provision.plan import APT_TIMEOUT_S, Command
+from provision.trusted_paths import root_folder
 
-CACHE_DIR = "/var/cache/provision/downloads"
+CACHE_DIR = DOWNLOADS_DIR
 DPKG_LOCK_TIMEOUT_S = 300
 _APT_OPTIONS = (
     "-y",
@@ -57,18 +60,30 @@ def cached_path(url: str) -> str:
     """Where a download lands on the host: `<sha256 of the URL, 12 digits>-<file name>` in
     the cache folder (PyTorch's `%2B` spelled `+`), so two sources serving the same file
     name never share a cached file."""
+    url = public_url(url)
     name = url.rsplit("/", 1)[-1].replace("%2B", "+").replace("%2b", "+")
     key = hashlib.sha256(url.encode()).hexdigest()[:12]
     return posixpath.join(CACHE_DIR, f"{key}-{name}")
 
 
-def _sha256_check(sha256: str, path: str, *, quiet: bool) -> str:
-    flags = ["--check", "--strict", *(["--status"] if quiet else [])]
+def _sha256_check(sha256: str, path: str) -> str:
     return (
         shell.command("printf", "%s  %s\\n", sha256, path)
         + " | "
-        + shell.command("sha256sum", *flags, "-")
+        + shell.command("sha256sum", "--check", "--strict", "--status", "-")
     )
+
+
+def curl_command(url: str, output: str) -> str:
+    """`curl` fetching `url` to `output`: only over the URL's own protocol, redirected only
+    to https, and with the URL's login (if any) read from root's netrc file, never from
+    the command line that every user of the host can see."""
+    scheme = url.partition("://")[0]
+    login = ["--netrc-file", NETRC_PATH] if url_login(url) is not None else []
+    return shell.command(
+        "curl", "-fsSL", "--retry", "3", "--proto", f"={scheme}", "--proto-redir", "=https",
+        *login, "-o", output, public_url(url),
+    )  # fmt: skip
 
 
 def download(url: str, sha256: str | None) -> list[Command]:
@@ -76,24 +91,44 @@ def download(url: str, sha256: str | None) -> list[Command]:
 
     A partial download never takes the final name: curl writes `<file>.part` and only a
     complete one is renamed, so a cached file is a whole download; with a sha256, a
-    cached file that does not match it is fetched again.
+    cached file that does not match it is fetched again, and a fetched one that does not
+    match is removed and fails the change, so nothing after it ever runs or unpacks it.
     """
     target = cached_path(url)
     partial = target + ".part"
     fetch = " && ".join(
         [
-            shell.command("mkdir", "-p", CACHE_DIR),
-            shell.command("curl", "-fsSL", "--retry", "3", "-o", partial, url),
+            shell.make_private_folder(CACHE_DIR),
+            curl_command(url, partial),
             shell.command("mv", "-f", partial, target),
         ]
     )
     cached = shell.command("test", "-f", target)
     if sha256 is not None:
-        cached = "{ " + cached + " && " + _sha256_check(sha256, target, quiet=True) + "; }"
+        cached = "{ " + cached + " && " + _sha256_check(sha256, target) + "; }"
     commands = [Command(command=f"{cached} || {{ {fetch}; }}", timeout_s=3600.0)]
     if sha256 is not None:
-        commands.append(Command(command=_sha256_check(sha256, target, quiet=False)))
+        refusal = shell.command(
+            "printf",
+            "provision: %s is not the file expected (sha256 %s): removed, nothing run\\n",
+            public_url(url),
+            sha256,
+        )
+        check = _sha256_check(sha256, target)
+        removal = shell.command("rm", "-f", target)
+        commands.append(Command(command=f"{check} || {{ {removal}; {refusal} >&2; exit 1; }}"))
     return commands
+
+
+def run_installer(installer: str, *flags: str, timeout_s: float) -> Command:
+    """Run a downloaded installer (NVIDIA's runfiles) as root, with its scratch space
+    (`TMPDIR`, where makeself unpacks) in a folder of root's alone rather than /tmp."""
+    line = shell.command("env", f"TMPDIR={INSTALLER_TMP_DIR}", "sh", installer, *flags)
+    return Command(
+        command=f"{root_folder(INSTALLER_TMP_DIR)} && {line}",
+        timeout_s=timeout_s,
+        functions=("path-guards",),
+    )
 
 
 def replace_symlink(link: str, target: str) -> Command:

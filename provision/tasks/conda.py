@@ -12,12 +12,14 @@ again (with -y conda replaces it, and the PyTorch task then installs into the ne
 from __future__ import annotations
 
 from provision import shell
+from provision.artifacts import checksum
 from provision.facts.conda import CondaEnv as FoundEnv
 from provision.facts.conda import CondaFacts
 from provision.facts.model import Facts
 from provision.models import CondaEnv, HostState
 from provision.plan import Change, Command, Unmanaged
 from provision.tasks.commands import cached_path, download
+from provision.trusted_paths import trusted_tree
 
 
 def conda_facts(desired: HostState, facts: Facts) -> CondaFacts | None:
@@ -30,6 +32,15 @@ def conda_facts(desired: HostState, facts: Facts) -> CondaFacts | None:
 def conda_executable(prefix: str) -> str:
     """The conda program of an install."""
     return f"{prefix.rstrip('/')}/bin/conda"
+
+
+def from_conda(prefix: str, line: str, timeout_s: float = 1800.0) -> Command:
+    """`line`, which runs programs of the conda install at `prefix`, guarded: root runs it
+    only while that install is root's alone (no file of it another user's or writable by
+    one), so a user who could write there cannot have root run their code."""
+    return Command(
+        command=f"{trusted_tree(prefix)} && {line}", timeout_s=timeout_s, functions=("path-guards",)
+    )
 
 
 def found_env(desired: HostState, facts: Facts, name: str) -> FoundEnv | None:
@@ -97,7 +108,7 @@ def plan_conda(desired: HostState, facts: Facts) -> list[Change]:
             before="interrupted conda install" if resume else None,
             after=f"{conda.installer} installed",
             reason=f"no conda in {conda.prefix}",
-            actions=(*download(url, conda.installer_sha256), install),
+            actions=(*download(url, checksum(desired, url, conda.installer_sha256)), install),
         )
     ]
 
@@ -129,7 +140,7 @@ def plan_conda_envs(desired: HostState, facts: Facts) -> list[Change]:
                     if found is None
                     else f"has python {found.python}, {env.python} wanted"
                 ),
-                actions=(Command(command=create, timeout_s=1800.0),),
+                actions=(from_conda(conda.prefix, create),),
             )
         )
     return changes
@@ -166,8 +177,9 @@ def plan_prune_envs(desired: HostState, facts: Facts) -> list[Change]:
             after="absent",
             reason="not declared, and prune is set",
             actions=(
-                Command(
-                    command=shell.command(conda, "env", "remove", "-y", "-p", finding.resource)
+                from_conda(
+                    desired.conda.prefix,
+                    shell.command(conda, "env", "remove", "-y", "-p", finding.resource),
                 ),
             ),
         )

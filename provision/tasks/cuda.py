@@ -9,48 +9,20 @@ no driver. Toolkits found but not declared are unmanaged; `prune` removes them.
 from __future__ import annotations
 
 from provision import shell
+from provision.artifacts import checksum, cuda_runfile_url
 from provision.facts.cuda import CudaToolkit as FoundToolkit
 from provision.facts.model import Facts
 from provision.facts.nvidia import upstream_version
 from provision.models import CudaToolkit, HostState
-from provision.models.sources import join_url
 from provision.plan import Change, Command, Unmanaged
-from provision.tasks.commands import apt_get, apt_install, cached_path, download, package_name
-
-# The driver bundled in NVIDIA's local installer, which names its file
-# (`cuda_<version>_<driver>_linux.run`), from NVIDIA's CUDA downloads archive.
-RUNFILE_DRIVERS: dict[str, str] = {
-    "11.0.3": "450.51.06",
-    "11.1.1": "455.32.00",
-    "11.2.2": "460.32.03",
-    "11.3.1": "465.19.01",
-    "11.4.4": "470.82.01",
-    "11.5.2": "495.29.05",
-    "11.6.2": "510.47.03",
-    "11.7.0": "515.43.04",
-    "11.7.1": "515.65.01",
-    "11.8.0": "520.61.05",
-    "12.0.0": "525.60.13",
-    "12.0.1": "525.85.12",
-    "12.1.0": "530.30.02",
-    "12.1.1": "530.30.02",
-    "12.2.0": "535.54.03",
-    "12.2.1": "535.86.10",
-    "12.2.2": "535.104.05",
-    "12.3.0": "545.23.06",
-    "12.3.1": "545.23.08",
-    "12.3.2": "545.23.08",
-    "12.4.0": "550.54.14",
-    "12.4.1": "550.54.15",
-    "12.5.0": "555.42.02",
-    "12.5.1": "555.42.06",
-    "12.6.0": "560.28.03",
-    "12.6.1": "560.35.03",
-    "12.6.2": "560.35.03",
-    "12.6.3": "560.35.05",
-    "12.8.0": "570.86.10",
-    "12.8.1": "570.124.06",
-}
+from provision.tasks.commands import (
+    apt_get,
+    apt_install,
+    cached_path,
+    download,
+    package_name,
+    run_installer,
+)
 
 
 def toolkit_package(release: str) -> str:
@@ -93,19 +65,13 @@ def _satisfied(toolkit: CudaToolkit, facts: Facts) -> bool:
     return found is not None and found.nvcc and found.release == toolkit.release
 
 
-def runfile_url(desired: HostState, toolkit: CudaToolkit) -> str:
-    """NVIDIA's local installer of `toolkit` (KeyError when its bundled driver is unknown)."""
-    name = f"cuda_{toolkit.version}_{RUNFILE_DRIVERS[toolkit.version]}_linux.run"
-    return join_url(desired.sources.cuda_runfile_base, toolkit.version, "local_installers", name)
-
-
 def _install(desired: HostState, toolkit: CudaToolkit) -> list[Command]:
     if toolkit.source == "apt":
         return [apt_install(f"{toolkit_package(toolkit.release)}={toolkit.version}-1")]
-    url = runfile_url(desired, toolkit)
+    url = cuda_runfile_url(desired, toolkit)
     flags = ["--silent", "--toolkit", f"--toolkitpath={toolkit.path}", "--no-opengl-libs"]
-    run = Command(command=shell.command("sh", cached_path(url), *flags), timeout_s=3600.0)
-    return [*download(url, toolkit.runfile_sha256), run]
+    run = run_installer(cached_path(url), *flags, timeout_s=3600.0)
+    return [*download(url, checksum(desired, url, toolkit.runfile_sha256)), run]
 
 
 def unmanaged_toolkits(desired: HostState, facts: Facts) -> list[Unmanaged]:

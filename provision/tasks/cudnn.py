@@ -10,6 +10,7 @@ an upgrade cannot swap in the other major's build. cuDNN 9: `libcudnn9-cuda-<maj
 from __future__ import annotations
 
 from provision import shell
+from provision.artifacts import checksum
 from provision.facts.model import Facts
 from provision.models import CudnnBuild, HostState
 from provision.plan import Change, Command, Unmanaged
@@ -111,6 +112,7 @@ def _tarball_commands(
                 staging,
                 "--strip-components=1",
                 "--no-same-owner",
+                "--no-same-permissions",
             ),
             shell.command("cp", "-P", "-R", f"{staging}/include/.", f"{path}/include/"),
             shell.command("cp", "-P", "-R", f"{staging}/lib/.", f"{path}/lib64/"),
@@ -118,7 +120,8 @@ def _tarball_commands(
             shell.command("ldconfig"),
         ]
     )
-    return [*download(url, build.tarball_sha256), Command(command=unpack, timeout_s=1800.0)]
+    sha256 = checksum(desired, url, build.tarball_sha256)
+    return [*download(url, sha256), Command(command=unpack, timeout_s=1800.0)]
 
 
 def _tarball_changes(

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 
-from provision import shell
+from provision.artifacts import checksum, driver_runfile_url
 from provision.facts.model import Facts
 from provision.facts.nvidia import upstream_version
 from provision.models import Driver, HostState
-from provision.models.sources import join_url
 from provision.plan import Change, Command
 from provision.tasks.commands import (
     apt_get,
@@ -24,6 +23,7 @@ from provision.tasks.commands import (
     cached_path,
     download,
     package_name,
+    run_installer,
 )
 
 
@@ -143,13 +143,12 @@ def plan_purge(desired: HostState, facts: Facts) -> list[Change]:
 
 
 def _runfile_commands(desired: HostState, driver: Driver) -> list[Command]:
-    name = f"NVIDIA-Linux-x86_64-{driver.version}.run"
-    url = join_url(desired.sources.driver_runfile_base, driver.version, name)
+    url = driver_runfile_url(desired, driver)
     flags = ["--silent"]
     if driver.open_kernel_modules:
         flags.append("-m=kernel-open")
-    install = Command(command=shell.command("sh", cached_path(url), *flags), timeout_s=1800.0)
-    return [*download(url, driver.runfile_sha256), install]
+    install = run_installer(cached_path(url), *flags, timeout_s=1800.0)
+    return [*download(url, checksum(desired, url, driver.runfile_sha256)), install]
 
 
 def plan_driver(desired: HostState, facts: Facts) -> list[Change]:

@@ -1,6 +1,7 @@
 """libtorch: PyTorch's C++ zip, unpacked into its folder after checking `build-version`.
 
-The zip is unpacked next to the target, its `build-version` must name the wanted build,
+The zip is unpacked next to the target (with no file writable by group or others, since
+root later links programs against it), its `build-version` must name the wanted build,
 and only then does the new folder replace the old one (renames on one file system).
 Only a libtorch is ever replaced: a folder at the path without a `build-version` file is
 someone else's, reported as unmanaged and left alone (and the unpack command itself
@@ -10,10 +11,10 @@ fails rather than move a folder without one, should the host change after the fa
 from __future__ import annotations
 
 from provision import shell
+from provision.artifacts import checksum, libtorch_url
 from provision.facts.libtorch import LibtorchFacts
 from provision.facts.model import Facts
 from provision.models import HostState, Libtorch
-from provision.models.sources import join_url
 from provision.plan import Change, Command, Unmanaged
 from provision.tasks.commands import cached_path, download
 
@@ -21,13 +22,6 @@ from provision.tasks.commands import cached_path, download
 def build_version(libtorch: Libtorch) -> str:
     """`2.13.0+cpu`: what the zip's `build-version` file holds."""
     return f"{libtorch.version}+{libtorch.variant}"
-
-
-def archive_url(desired: HostState, libtorch: Libtorch) -> str:
-    """PyTorch's zip of the build (cxx11 ABI or not), `+` spelled `%2B` as PyTorch does."""
-    abi = "cxx11-abi-" if libtorch.cxx11_abi else ""
-    name = f"libtorch-{abi}shared-with-deps-{libtorch.version}%2B{libtorch.variant}.zip"
-    return join_url(desired.sources.libtorch_base, libtorch.variant, name)
 
 
 def _unpack(libtorch: Libtorch, archive: str) -> Command:
@@ -38,6 +32,7 @@ def _unpack(libtorch: Libtorch, archive: str) -> Command:
             shell.command("rm", "-rf", staging, old),
             shell.command("mkdir", "-p", staging),
             shell.command("unzip", "-q", archive, "-d", staging),
+            shell.command("chmod", "-R", "go-w", staging),
             shell.command(
                 "grep", "-qx", build_version(libtorch), f"{staging}/libtorch/build-version"
             ),
@@ -90,7 +85,7 @@ def plan_libtorch(desired: HostState, facts: Facts) -> list[Change]:
     current = found.build_version if found and found.exists else None
     if current == build_version(libtorch) and found is not None and found.cmake_config:
         return []
-    url = archive_url(desired, libtorch)
+    url = libtorch_url(desired, libtorch)
     return [
         Change(
             task="libtorch",
@@ -99,6 +94,9 @@ def plan_libtorch(desired: HostState, facts: Facts) -> list[Change]:
             after=build_version(libtorch),
             reason=f"libtorch {current or 'none'} in {libtorch.path}, {build_version(libtorch)} "
             "wanted",
-            actions=(*download(url, libtorch.sha256), _unpack(libtorch, cached_path(url))),
+            actions=(
+                *download(url, checksum(desired, url, libtorch.sha256)),
+                _unpack(libtorch, cached_path(url)),
+            ),
         )
     ]

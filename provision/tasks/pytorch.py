@@ -9,18 +9,23 @@ pytorch-cuda=X.Y -c pytorch -c nvidia` (`cpuonly` instead of pytorch-cuda for cp
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from provision import shell
+from provision.credentials import public_url, url_login
 from provision.facts.conda import CondaEnv as FoundEnv
 from provision.facts.model import Facts
+from provision.facts.provision_state import NETRC_PATH
 from provision.models import CondaEnv, HostState, PyTorchBuild
 from provision.models.versions import variant_cuda_release
-from provision.plan import Change, Command
+from provision.plan import Change
 from provision.tasks.conda import (
     conda_executable,
     env_path,
     env_satisfied,
     foreign_prefix,
     found_env,
+    from_conda,
 )
 
 
@@ -53,12 +58,26 @@ def pytorch_satisfied(build: PyTorchBuild, found: FoundEnv | None) -> bool:
 
 
 def pip_command(desired: HostState, prefix: str, env: CondaEnv, build: PyTorchBuild) -> str:
-    """The env's pip installing the build."""
+    """The env's pip installing the build. Index logins come from root's netrc file
+    (`NETRC`), never the command line; a plain-http index, which the state must have
+    marked trusted, is named to pip as a trusted host."""
     python = f"{env_path(prefix, env.name)}/bin/python"
+    index = desired.sources.pytorch_index_url(build.variant)
+    indexes = [index, *desired.sources.pip_extra_index_urls]
     extra = [
-        word for url in desired.sources.pip_extra_index_urls for word in ("--extra-index-url", url)
+        word
+        for url in desired.sources.pip_extra_index_urls
+        for word in ("--extra-index-url", public_url(url))
     ]
+    trusted = [
+        word
+        for url in indexes
+        if url.startswith("http://")
+        for word in ("--trusted-host", urlsplit(url).hostname or "")
+    ]
+    login = ["env", f"NETRC={NETRC_PATH}"] if any(url_login(url) for url in indexes) else []
     return shell.command(
+        *login,
         python,
         "-m",
         "pip",
@@ -66,8 +85,9 @@ def pip_command(desired: HostState, prefix: str, env: CondaEnv, build: PyTorchBu
         "--no-input",
         "--disable-pip-version-check",
         "--index-url",
-        desired.sources.pytorch_index_url(build.variant),
+        public_url(index),
         *extra,
+        *trusted,
         f"torch=={pip_version(build)}",
     )
 
@@ -113,7 +133,7 @@ def plan_pytorch(desired: HostState, facts: Facts) -> list[Change]:
                 after=pip_version(build),
                 reason=f"torch {before or 'none'} in env {env.name}, {pip_version(build)} wanted "
                 f"({build.route})",
-                actions=(Command(command=line, timeout_s=3600.0),),
+                actions=(from_conda(desired.conda.prefix, line, timeout_s=3600.0),),
             )
         )
     return changes

@@ -21,6 +21,13 @@ from provision.profile_block import BEGIN_MARKER, END_MARKER
 from provision.tasks.render import render_template
 
 PROFILE_FILE = ".bashrc"
+UNSAFE_FILES = {
+    "symlink": "is a symbolic link",
+    "hard-linked": "has more than one hard link",
+    "not-a-file": "is not a regular file",
+}
+"""The kinds of start-up file the fact script does not read and provision never edits: in
+a folder its user controls, root would follow the user's link or write through a link."""
 
 
 def block_content(toolkit: CudaToolkit) -> bytes:
@@ -102,6 +109,24 @@ def plan_shell_profile(desired: HostState, facts: Facts) -> list[Change]:
         if change is not None:
             changes.append(change)
     return changes
+
+
+def unsafe_profile_reason(desired: HostState, facts: Facts) -> str | None:
+    """Why the host must not be touched: a listed user's `~/.bashrc`, which the managed
+    block goes into, is a link or not a regular file (the user must make it one)."""
+    if desired.active_toolkit() is None:
+        return None
+    users = {user.user: user for user in facts.shell}
+    for name in desired.shell_profile.users:
+        user = users.get(name)
+        found = _user_file(user) if user is not None and user.home is not None else None
+        if found is not None and found.state in UNSAFE_FILES:
+            return (
+                f"{found.path} {UNSAFE_FILES[found.state]}: provision edits a user's "
+                f"{PROFILE_FILE} only when it is a regular file with one link (replace it "
+                f"with one, or leave {name} out of shell_profile.users)"
+            )
+    return None
 
 
 def shell_profile_warnings(desired: HostState, facts: Facts) -> list[str]:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from provision.facts.provision_state import STATE_DIR
 from provision.models import HostState
 from provision.models.cuda import CudaToolkit
 from provision.models.cudnn import CudnnBuild
 from provision.tasks.driver import driver_packages
 
-SMOKE_PATH = "/var/tmp/provision-verify"
+SMOKE_PATH = f"{STATE_DIR}/verify"
+"""Where verify puts the programs it runs as root: in provision's own folder, root's alone
+(a fixed path under /tmp or /var/tmp could be made first, and owned, by any user)."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import testinfra.host
 from provision import shell
 from provision.connection import Connection
 from provision.facts.nvidia import parse_proc_version, upstream_version
+from provision.trusted_paths import guarded, root_folder, trusted_tree
 
 _BLACKLIST = re.compile(r"^\s*blacklist\s+nouveau\s*$", re.MULTILINE)
 _MODESET_OFF = re.compile(r"^\s*options\s+nouveau\s+(.*\s)?modeset=0(\s|$)", re.MULTILINE)
@@ -45,6 +46,26 @@ class HostUnderTest:
         if timeout is None:
             return self.host.run(line)
         return self.host.run(line, timeout=timeout)
+
+
+def require_trusted(target: HostUnderTest, folder: str) -> None:
+    """Fail the check unless root may run programs from `folder` (once per folder and
+    host): it and everything under it is root's and writable by nobody else. A missing
+    folder passes here, so that the check's own command says what is missing."""
+    key = f"trusted:{folder}"
+    if key not in target.cache:
+        quoted = shell.quote(folder)
+        result = target.run(guarded(f"{{ [ ! -e {quoted} ] || {trusted_tree(folder)}; }}"))
+        target.cache[key] = "" if result.rc == 0 else _output(result).removeprefix("provision: ")
+    if target.cache[key]:
+        raise CheckFailed(f"root will not run programs from {folder}: {target.cache[key]}")
+
+
+def prepare_root_folder(target: HostUnderTest, folder: str) -> None:
+    """Make (or check) provision's own working folder `folder`, root's alone."""
+    result = target.run(guarded(root_folder(folder)))
+    if result.rc != 0:
+        raise CheckFailed(f"cannot use {folder}: {_output(result).removeprefix('provision: ')}")
 
 
 def _output(result: Any) -> str:
@@ -119,6 +140,7 @@ def nvcc_version(target: HostUnderTest, parameters: dict[str, str]) -> str:
     """`nvcc --version` of the toolkit reports its X.Y release (its V number is the
     compiler's own build, e.g. V11.8.89 for toolkit 11.8.0)."""
     nvcc = f"{parameters['path']}/bin/nvcc"
+    require_trusted(target, parameters["path"])
     result = target.run(shell.command(nvcc, "--version"))
     if result.rc != 0:
         raise CheckFailed(f"{nvcc} --version failed: {_output(result)}")
@@ -186,6 +208,7 @@ def conda_env(target: HostUnderTest, parameters: dict[str, str]) -> None:
     prefix = parameters["prefix"]
     if not target.host.file(f"{prefix}/conda-meta").is_directory:
         raise CheckFailed(f"the conda env {prefix} does not exist (no conda-meta)")
+    require_trusted(target, prefix)
     result = target.run(shell.command(f"{prefix}/bin/python", "--version"))
     found = (result.stdout + result.stderr).strip().removeprefix("Python ")
     if result.rc != 0 or not (found + ".").startswith(parameters["python"] + "."):

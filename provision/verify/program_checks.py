@@ -9,7 +9,13 @@ from typing import Any
 
 from provision import shell
 from provision.verify.checks import SMOKE_PATH
-from provision.verify.host_checks import CheckFailed, CheckSkipped, HostUnderTest
+from provision.verify.host_checks import (
+    CheckFailed,
+    CheckSkipped,
+    HostUnderTest,
+    prepare_root_folder,
+    require_trusted,
+)
 from provision.verify.smoke_judgement import (
     NoGpuSkip,
     SmokeDocumentError,
@@ -30,7 +36,8 @@ def _smoke_document(target: HostUnderTest, python: str) -> dict[str, Any]:
     """The smoke test's document from `python`, run once per host and python."""
     key = f"smoke:{python}"
     if key not in target.cache:
-        target.run(shell.command("mkdir", "-p", SMOKE_PATH))
+        require_trusted(target, python.rsplit("/bin/", 1)[0])
+        prepare_root_folder(target, SMOKE_PATH)
         script = resources.files("provision").joinpath("smoke.py").read_bytes()
         target.connection.upload(script, f"{SMOKE_PATH}/smoke.py", mode=0o644)
         result = target.run(shell.command(python, f"{SMOKE_PATH}/smoke.py"), SMOKE_TIMEOUT_S)
@@ -82,7 +89,8 @@ def libtorch_build(target: HostUnderTest, parameters: dict[str, str]) -> str:
     """The notes' example configures, builds and runs against libtorch."""
     workdir, libtorch = parameters["workdir"], parameters["path"]
     example = resources.files("provision").joinpath("templates", "libtorch-example")
-    target.run(shell.command("mkdir", "-p", workdir))
+    require_trusted(target, libtorch)
+    prepare_root_folder(target, workdir)
     for name in ("CMakeLists.txt", "example-app.cpp"):
         target.connection.upload(example.joinpath(name).read_bytes(), f"{workdir}/{name}")
     build = f"{workdir}/build"

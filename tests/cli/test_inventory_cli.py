@@ -201,3 +201,17 @@ def test_console_script_end_to_end() -> None:
         check=False,
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "ws03\nws04\n", "")
+
+
+def test_list_never_prints_a_become_password(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    inventory = tmp_path / "hosts.yaml"
+    inventory.write_text(
+        "all:\n  hosts:\n    ws1: {ansible_become_password: hunter2-x9, ansible_user: ops}\n"
+    )
+    code, out, err = run(capsys, "-i", str(inventory), "--list")
+    assert code == 0 and "hunter2-x9" not in out + err
+    assert json.loads(out)["_meta"]["hostvars"]["ws1"] == {
+        "ansible_become_password": "***", "ansible_user": "ops",
+    }  # fmt: skip

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from provision.cli import main
+from tests.cli.conftest import CliRunner
 
 PLUGINS = "PYDANTIC_DISABLE_PLUGINS"
 
@@ -29,3 +30,35 @@ def test_pydantic_plugins_are_not_searched_for(monkeypatch: pytest.MonkeyPatch) 
 
 def test_a_users_own_plugin_setting_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _run_version(monkeypatch, "logfire") == "logfire"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["validate", "--bogus"], "UsageError: No such option '--bogus'."),
+        (["validate"], "UsageError: Missing argument 'PLAYBOOK'."),
+        (["bogus"], "UsageError: No such command 'bogus'."),
+        ([], "UsageError: no command given (see 'provision --help')"),
+        (["lab"], "UsageError: no command given (see 'provision lab --help')"),
+        (
+            ["apply", "p", "-i", "i", "--forks", "0"],
+            "UsageError: Invalid value for '-f' / '--forks'",
+        ),
+    ],
+)
+def test_a_usage_error_is_one_line_and_exit_2(
+    provision_cli: CliRunner, arguments: list[str], message: str
+) -> None:
+    result = provision_cli(*arguments)
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith(f"provision: error: {message}")
+    assert result.err.count("\n") == 1 and "Usage:" not in result.err
+
+
+def test_an_error_message_quoting_control_characters_stays_one_line(
+    provision_cli: CliRunner,
+) -> None:
+    result = provision_cli("inventory", "-i", "ws1,", "--hosts", "a\nb\x1b[2J")
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and "\x1b" not in result.err
+    assert "'a\\nb\\x1b[2J'" in result.err

@@ -166,3 +166,49 @@ def test_extra_vars_from_a_file(tmp_path: Path) -> None:
 def test_bad_extra_vars_are_input_errors(value: str) -> None:
     with pytest.raises(InputError, match="-e"):
         parse_extra_vars([value])
+
+
+@pytest.mark.parametrize("serial", ['"50%\\n"', '" 50%"', '"50 %"', '["50%\\t"]', '"5\uff10%"'])
+def test_a_serial_step_apply_could_not_read_is_refused(tmp_path: Path, serial: str) -> None:
+    path = playbook(tmp_path, f"- hosts: gpu\n  serial: {serial}\n  state: {{}}\n")
+    with pytest.raises(InputError, match="is not a batch size like 5 or '25%'"):
+        load_playbook(path)
+
+
+def test_a_key_repeated_in_a_play_is_refused(tmp_path: Path) -> None:
+    path = playbook(tmp_path, "- hosts: gpu\n  state: {}\n  hosts: cpu\n")
+    with pytest.raises(InputError, match=r"play\.yaml:3:3: malformed YAML: duplicate key 'hosts'"):
+        load_playbook(path)
+
+
+@pytest.mark.parametrize("limit", ["", " ", "\t"])
+def test_an_empty_limit_is_refused_rather_than_selecting_every_host(
+    tmp_path: Path, inventory_dir: Path, limit: str
+) -> None:
+    with pytest.raises(InputError, match="an empty pattern"):
+        resolve(tmp_path, inventory_dir, DRIVER_PLAY, limit=limit)
+
+
+def test_a_targeted_hosts_connection_variables_are_checked(
+    tmp_path: Path, inventory_dir: Path
+) -> None:
+    write(inventory_dir / "host_vars/ws02.yaml", "ansible_user: 'root -oProxyCommand=id'\n")
+    with pytest.raises(InputError) as raised:
+        resolve(tmp_path, inventory_dir, DRIVER_PLAY)
+    assert raised.value.message == (
+        "host 'ws02': ansible_user: 'root -oProxyCommand=id' is not a valid user name"
+    )
+
+
+def test_hosts_no_play_targets_are_not_checked(tmp_path: Path, inventory_dir: Path) -> None:
+    write(inventory_dir / "host_vars/build01.yaml", "ansible_port: 99999\n")
+    assert driver_versions(resolve(tmp_path, inventory_dir, DRIVER_PLAY))
+
+
+def test_extra_vars_past_a_limit_are_refused() -> None:
+    with pytest.raises(InputError, match=r"^-e:1:5: an integer of more than 1000 digits$"):
+        parse_extra_vars(["{x: " + "9" * 5000 + "}"])
+    with pytest.raises(
+        InputError, match=r"^-e:2:1: malformed YAML: duplicate key 'x' \(first set on line 1\)$"
+    ):
+        parse_extra_vars(["{x: 1,\nx: 2}"])

@@ -17,8 +17,10 @@ from converged_facts import converged
 from host_facts import bare_debian12, state
 
 from provision.facts.model import Facts
+from provision.models.sources import NVIDIA_APT_BASE
 from provision.plan import BlockEdit, Command, FileWrite, Plan, Reboot
 from provision.reconcile import facts_request, reconcile
+from provision.tasks.nvidia_keyring import KEYRING_PATH
 
 GOLDEN_PLAN = Path(__file__).parent / "tasks" / "plans" / "bare-debian12-workstation.json"
 ORDER = [
@@ -114,7 +116,12 @@ def test_supported_ubuntu_releases_use_their_nvidia_repository(os_id: str, versi
     desired = state({"sources": {"apt_repository": None}})
     plan = reconcile(desired, bare_debian12({"os": {"id": os_id, "version_id": version}}))
     repository = next(c for c in plan.changes if c.task == "apt-repository")
-    assert repository.resource.endswith(f"ubuntu{version.replace('.', '')}")
+    distro = f"ubuntu{version.replace('.', '')}"
+    assert repository.after == f"{NVIDIA_APT_BASE}/{distro}/x86_64/"
+    listing = next(a for a in repository.actions if isinstance(a, FileWrite))
+    assert listing.content.decode().endswith(
+        f"deb [signed-by={KEYRING_PATH}] {NVIDIA_APT_BASE}/{distro}/x86_64/ /\n"
+    )
 
 
 def test_another_architecture_is_refused() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provision.templating import TemplateError, VariableResolver
+from provision.templating import TemplateError, VariableResolver, single_expression
 
 
 def test_a_single_expression_keeps_its_native_type() -> None:
@@ -118,3 +118,38 @@ def test_renders_shared_across_hosts_still_follow_each_hosts_values() -> None:
         {"a": "1", "b": "v1"},
     ]
     assert [type(result["a"]) for result in results] == [int, bool, float, str]
+
+
+def test_variables_may_use_one_another_thirty_two_deep() -> None:
+    variables: dict[str, object] = {f"v{i}": f"{{{{ v{i + 1} }}}}" for i in range(31)}
+    variables["v31"] = "end"
+    assert VariableResolver(variables).render("{{ v0 }}", "state") == "end"
+
+
+def test_a_longer_chain_of_variables_is_refused_naming_it() -> None:
+    variables: dict[str, object] = {f"v{i}": f"{{{{ v{i + 1} }}}}" for i in range(5000)}
+    variables["v5000"] = "end"
+    with pytest.raises(TemplateError) as raised:
+        VariableResolver(variables).render("{{ v0 }}", "state")
+    assert raised.value.path == "variable 'v32'"
+    assert raised.value.message == (
+        "variables use one another more than 32 deep: v0 -> v1 -> v2 -> ... -> v32"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "expression"),
+    [
+        ("{{ x }}", "x"),
+        ("{{x}}", "x"),
+        ("{{ x }}\n", "x"),
+        ("{{ {'a': 1} }}", "{'a': 1}"),
+        ("{{ a }} {{ b }}", None),
+        ("{{ a }}}", None),
+        ("x {{ a }}", None),
+        ("{{  }}", None),
+        ("{{ " + " " * 200_000 + "x", None),
+    ],
+)
+def test_a_single_expression_is_found_in_linear_time(source: str, expression: str | None) -> None:
+    assert single_expression(source) == expression

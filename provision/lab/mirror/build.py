@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -81,6 +82,7 @@ def _build_or_reuse(destination: Path) -> MirrorBuild:
         shutil.rmtree(staging, ignore_errors=True)
         try:
             _build_contents(staging, previous=destination)
+            _write_checksums(staging)
             (staging / layout.STAMP_NAME).write_text(recipe + "\n", encoding="utf-8")
             _swap_into_place(staging, destination)
         finally:
@@ -112,6 +114,20 @@ def _swap_into_place(staging: Path, destination: Path) -> None:
         destination.rename(retired)
     staging.rename(destination)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _write_checksums(root: Path) -> None:
+    """The manifest of `layout.CHECKSUMS_NAME`: each served download's sha256 by path."""
+    sums = {}
+    for folder in layout.CHECKSUMMED:
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file():
+                digest = hashlib.sha256()
+                with path.open("rb") as file:
+                    for block in iter(lambda: file.read(1 << 20), b""):
+                        digest.update(block)
+                sums[str(path.relative_to(root))] = digest.hexdigest()
+    (root / layout.CHECKSUMS_NAME).write_text(json.dumps(sums, indent=1, sort_keys=True) + "\n")
 
 
 @cache

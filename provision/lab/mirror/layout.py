@@ -20,6 +20,10 @@ LIBTORCH = PurePosixPath("libtorch")
 CONDA = PurePosixPath("conda")
 
 STAMP_NAME = ".mirror-recipe"
+CHECKSUMS_NAME = "checksums.json"
+"""sha256 of every download the mirror serves outside apt and pip, by path (the lab's
+inventory turns it into `sources.checksums`, so lab hosts check them as real hosts do)."""
+CHECKSUMMED = (RUNFILES, CUDNN, CONDA, LIBTORCH)
 
 
 def cuda_runfile_path(toolkit: Toolkit) -> PurePosixPath:

@@ -5,6 +5,7 @@ lab tests run the real sudo."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,10 @@ def test_the_wrapped_command_carries_no_secret() -> None:
     line = dialog.wrap("cat /etc/shadow")
     assert SECRET not in line
     assert dialog.prompt in line and dialog.marker.decode().strip() in line
+
+
+def test_a_password_file_that_is_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "password"
+    os.mkfifo(fifo, 0o600)
+    with pytest.raises(InputError, match=r"provision_become_password_file .*: not a regular file"):
+        PasswordSource(password_file=fifo, environ={}).password("h")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,41 @@ def test_bad_settings_name_host_and_variable(variables: dict[str, object], messa
     with pytest.raises(InputError) as raised:
         connection_settings("ws1", dict(variables))
     assert raised.value.message.startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"ansible_host": "192.0.2.1\n"}, "ansible_host: '192.0.2.1\\n' is not a host name"),
+        ({"ansible_host": "ws1:22"}, "ansible_host: 'ws1:22' is not a host name"),
+        ({"ansible_host": "a;b"}, "ansible_host: 'a;b' is not a host name"),
+        ({"ansible_port": "²"}, "ansible_port: must be a port number, got '²'"),
+        ({"ansible_port": "٢٢"}, "ansible_port: must be a port number"),
+        ({"ansible_port": "9" * 5000}, "ansible_port: port 99999"),
+        ({"ansible_port": 10**999}, "ansible_port: port 1000"),
+        ({"provision_known_hosts": "known_hosts"}, "provision_known_hosts: 'known_hosts' is not"),
+        ({"ansible_ssh_private_key_file": "/k\x1b"}, "ansible_ssh_private_key_file: must be a"),
+    ],
+)
+def test_values_plan_would_refuse_are_refused_naming_the_variable(
+    variables: dict[str, object], message: str
+) -> None:
+    with pytest.raises(InputError) as raised:
+        connection_settings("ws1", variables)
+    assert raised.value.message.startswith(f"host 'ws1': {message}")
+
+
+@pytest.mark.parametrize("address", ["::1", "fe80::1%eth0", "2001:db8::5", "ws1.lab", "10.0.0.1"])
+def test_ip_v6_addresses_keep_their_colons(address: str) -> None:
+    assert connection_settings("ws1", {"ansible_host": address}).host == address
+
+
+def test_known_hosts_may_be_under_the_home_folder() -> None:
+    found = connection_settings("ws1", {"provision_known_hosts": "~/lab_known_hosts"})
+    assert found.known_hosts is not None and found.known_hosts.is_absolute()
+
+
+def test_a_key_file_that_is_a_fifo_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "key")
+    with pytest.raises(InputError, match=r"ansible_ssh_private_key_file: .* not a regular file"):
+        connection_settings("ws1", {"ansible_ssh_private_key_file": str(tmp_path / "key")})

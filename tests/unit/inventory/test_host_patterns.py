@@ -102,3 +102,13 @@ def test_bad_pattern_names_the_term(inventory: Inventory, pattern: str, message:
     with pytest.raises(InputError) as raised:
         inventory.select(pattern)
     assert raised.value.message.startswith(message)
+
+
+@pytest.mark.parametrize("term", ["gpu[²]", "gpu[" + "9" * 5000 + "]", "gpu[1:" + "9" * 5000 + "]"])
+def test_a_subscript_of_other_than_a_few_ascii_digits_is_no_subscript(term: str) -> None:
+    assert split_subscript(term) == (term, None)
+
+
+def test_a_huge_subscript_is_a_term_that_matches_nothing(inventory: Inventory) -> None:
+    with pytest.raises(InputError, match="matches no group or host"):
+        inventory.select("gpu[" + "9" * 5000 + "]")

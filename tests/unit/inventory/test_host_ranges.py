@@ -104,3 +104,11 @@ def test_the_cap_counts_the_product_of_several_ranges() -> None:
     assert len(expand_host_range("a[1:100]b[1:100]")) == 10_000
     with pytest.raises(HostRangeError, match="expands to 10100 hosts"):
         expand_host_range("a[1:100]b[0:100]")
+
+
+@pytest.mark.parametrize(
+    "pattern", ["gpu[1:²]", "gpu[²:3]", "gpu[1:3:²]", "gpu[1:٣]", "gpu[1:" + "9" * 5000 + "]"]
+)
+def test_only_ascii_digits_bound_a_range(pattern: str) -> None:
+    with pytest.raises(HostRangeError, match="must be"):
+        expand_host_range(pattern)

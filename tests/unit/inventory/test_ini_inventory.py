@@ -114,3 +114,19 @@ def test_bad_lines_name_file_line_and_fault(text: str, message: str) -> None:
         parse(text)
     assert raised.value.message.startswith(message)
     assert "\n" not in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("[" * 150 + "]" * 150, "nested more than 100 levels deep"),
+     ("9" * 1001, "an integer has more than 1000 digits")],
+)  # fmt: skip
+def test_a_literal_past_a_limit_is_refused_naming_the_line(value: str, problem: str) -> None:
+    with pytest.raises(InputError) as raised:
+        parse("[g]\nws1 x=" + value + "\n")
+    assert raised.value.message.startswith("hosts.ini:2: value ")
+    assert raised.value.message.endswith(problem)
+
+
+def test_a_literal_python_cannot_even_read_stays_text() -> None:
+    assert parse_ini_value("9" * 5000) == "9" * 5000

@@ -10,7 +10,7 @@ import pytest
 
 from provision.errors import InputError
 from provision.inventory import load_inventory
-from provision.inventory.line_yaml import parse_document
+from provision.inventory.line_yaml import line_of, parse_document
 from provision.templating import VariableResolver
 from provision.unsafe_text import UnsafeText
 
@@ -84,3 +84,24 @@ def test_a_repeated_key_in_a_vars_file_fails_the_load(tmp_path: Path) -> None:
     write(tmp_path / "host_vars/ws1.yml", "cuda: '12.4'\ncuda: '11.8'\n")
     with pytest.raises(InputError, match=r"host_vars/ws1.yml:2:1: .*duplicate key 'cuda'"):
         load_inventory([tmp_path / "hosts.ini"])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"x": ' + "[" * 900 + "]" * 900 + "}", "v.json:1:106: nested more than 100 levels deep"),
+        ('{"x": ' + "9" * 1001 + "}", "v.json:1:7: an integer of more than 1000 digits"),
+        ('{"x": ' + "9" * 5000 + "}", "v.json:1:7: an integer of more than 1000 digits"),
+    ],
+)
+def test_json_past_a_limit_is_read_again_as_yaml_which_names_the_line(
+    text: str, message: str
+) -> None:
+    with pytest.raises(InputError) as raised:
+        parse_document(text, Path("v.json"))
+    assert raised.value.message == message
+
+
+def test_json_within_the_limits_is_read_as_json() -> None:
+    document = parse_document('{"a": {"b": [1, 2]}}', Path("v.json"))
+    assert document == {"a": {"b": [1, 2]}} and line_of(document, "a") == 0

@@ -112,11 +112,12 @@ def test_hostile_values_are_rejected_everywhere(field: str, value: str) -> None:
     [
         "deb [trusted=yes] http://127.0.0.1:8080/apt ./",
         "deb [signed-by=/usr/share/keyrings/cuda.gpg arch=amd64] https://mirror.example/cuda/ /",
-        "deb http://127.0.0.1:8080/apt bookworm main contrib",
+        "deb [signed-by=/etc/apt/keyrings/m.gpg] http://127.0.0.1:8080/apt bookworm main contrib",
     ],
 )
 def test_real_apt_source_lines_pass(line: str) -> None:
-    state = parse_host_state({"sources": {"apt_repository": line}}, "w")
+    sources = {"apt_repository": line, "apt_repository_trusted": "trusted=yes" in line}
+    state = parse_host_state({"sources": sources}, "w")
     assert state.sources.apt_repository == line
 
 

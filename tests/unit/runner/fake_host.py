@@ -9,9 +9,11 @@ of a host would after each step.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Mapping, Sequence
 
 from provision.connection import CommandResult, Connection, HostUnreachable, UnreachableReason
+from provision.connection.upload import MISSING_EXIT
 from provision.models import HostState
 from provision.plan import (
     BlockEdit,
@@ -89,8 +91,9 @@ class FakeHost:
         if special is not None:
             return special
         self.log.append(command)
-        if command.startswith("if [ -e "):
-            return self._read(command)
+        read = self._read(command)
+        if read is not None:
+            return read
         if self.on_command is not None:
             self.on_command(command)
         if self.drop_on is not None and self.drop_on in command:
@@ -116,12 +119,16 @@ class FakeHost:
                                  b"", 0.01)  # fmt: skip
         return None
 
-    def _read(self, command: str) -> CommandResult:
-        """The block edit's read: mode line and content of an uploaded file, else 44."""
-        for path, (data, _, mode) in self.uploads.items():
-            if f"[ -e {path} ]" in command:
-                return ok(f"{mode:o}\n".encode() + data)
-        return CommandResult(44, b"", b"", 0.01)
+    def _read(self, command: str) -> CommandResult | None:
+        """The block edit's read (`read_script`): mode line and content of an uploaded
+        file, else 44; None for any other command."""
+        words = shlex.split(command) if command.startswith("sh -c ") else []
+        if len(words) != 6 or "stat -c %a" not in words[2]:
+            return None
+        if words[4] in self.uploads:
+            data, _, mode = self.uploads[words[4]]
+            return ok(f"{mode:o}\n".encode() + data)
+        return CommandResult(MISSING_EXIT, b"", b"", 0.01)
 
     def upload(
         self, data: bytes, path: str, *, owner: str | None = None, mode: int = 0o644

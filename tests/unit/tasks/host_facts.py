@@ -21,6 +21,17 @@ from provision.templating import VariableResolver
 
 ROOT = Path(__file__).resolve().parents[3]
 MIRROR = "http://127.0.0.1:8080"
+# The sha256 of the lab mirror's downloads the workstation plan fetches, as `provision lab
+# up` writes them (these from a lab mirror built on 2026-12-02).
+MIRROR_CHECKSUMS = {
+    f"{MIRROR}/cudnn/compute/cudnn/redist/cudnn/linux-x86_64/"
+    "cudnn-linux-x86_64-8.9.7.29_cuda12-archive.tar.xz":
+        "9c8fbb8e62273722fae1bae4c9cd8b3cfa897d4055017147058d93c0e4cab0a0",
+    f"{MIRROR}/conda/miniconda/Miniconda3-latest-Linux-x86_64.sh":
+        "ec592bf1f1969af70d264408e806485558d01be644797953a60380472ebb9fb5",
+    f"{MIRROR}/libtorch/libtorch/cpu/libtorch-cxx11-abi-shared-with-deps-2.13.0%2Bcpu.zip":
+        "705f5430d5ee5c516b884a852692f7684fc13c99b021f7fcac4048cde6a00bfe",
+}  # fmt: skip
 
 
 def merge(base: Any, patch: Any) -> Any:
@@ -46,6 +57,7 @@ def sandbox_workstation_document() -> dict[str, Any]:
         **group_vars,
         "lab_mirror_url": MIRROR,
         "lab_mirror_apt_source": f"deb [trusted=yes] {MIRROR}/apt ./",
+        "lab_mirror_checksums": MIRROR_CHECKSUMS,
     }
     rendered: dict[str, Any] = VariableResolver(variables).render(play.state, "state")
     return rendered

@@ -12,12 +12,13 @@ import pytest
 from host_facts import bare_debian12, state
 
 import provision.reconcile
+from provision.artifacts import libtorch_url
 from provision.compat import Finding, check_gpus
 from provision.models import HostState
 from provision.plan import Command
 from provision.reconcile import reconcile
 from provision.tasks.commands import cached_path
-from provision.tasks.libtorch import archive_url, build_version, plan_libtorch
+from provision.tasks.libtorch import build_version, plan_libtorch
 
 
 def test_a_libtorch_folder_without_build_version_is_reported_and_not_replaced() -> None:
@@ -74,7 +75,7 @@ def _unpack_line(target: Path, archive: Path) -> str:
     (change,) = plan_libtorch(desired, facts)
     unpack = change.actions[-1]
     assert isinstance(unpack, Command)
-    cached = shlex.quote(cached_path(archive_url(desired, libtorch)))
+    cached = shlex.quote(cached_path(libtorch_url(desired, libtorch)))
     assert cached in unpack.command
     return unpack.command.replace(cached, shlex.quote(str(archive)))
 

@@ -41,14 +41,18 @@ def redact(text: str) -> str:
     return _USERINFO.sub(lambda match: f"{match['scheme']}{REDACTED}@", text)
 
 
-def redact_data(value: Any) -> Any:
-    """A JSON-like document with every string redacted (for `--json` and reports)."""
+def redact_data(value: Any, secret_keys: frozenset[str] = frozenset()) -> Any:
+    """A JSON-like document with every string redacted (for `--json` and reports), and the
+    value of every key in `secret_keys` shown as `***`."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
-        return {redact_data(key): redact_data(item) for key, item in value.items()}
+        return {
+            redact(key): REDACTED if key in secret_keys else redact_data(item, secret_keys)
+            for key, item in value.items()
+        }
     if isinstance(value, list | tuple):
-        return [redact_data(item) for item in value]
+        return [redact_data(item, secret_keys) for item in value]
     return value
 
 
@@ -68,14 +72,7 @@ variables (`inventory --list`)."""
 def redact_variables(value: Any) -> Any:
     """A document of variables with every password variable's value replaced by `***`,
     and every URL's login redacted."""
-    if isinstance(value, dict):
-        return {
-            key: REDACTED if key in SECRET_VARIABLES else redact_variables(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redact_variables(item) for item in value]
-    return redact_data(value)
+    return redact_data(value, SECRET_VARIABLES)
 
 
 def public_url(url: str) -> str:

@@ -20,8 +20,14 @@ from provision import shell
 
 REFUSED_EXIT = 77
 
-FUNCTIONS = r"""provision_refuse() { printf 'provision: %s\n' "$*" >&2; exit 77; }
-provision_chain() {
+REFUSE_FUNCTION = r"""provision_refuse() { printf 'provision: %s\n' "$*" >&2; exit 77; }
+"""
+"""`provision_refuse MESSAGE`: print `provision: MESSAGE` on stderr and exit `REFUSED_EXIT`
+(for a script of its own, such as one run as another account, that needs no more)."""
+
+FUNCTIONS = (
+    REFUSE_FUNCTION
+    + r"""provision_chain() {
   _pc_real=$(realpath -e -- "$1" 2>/dev/null) || provision_refuse "$1 does not exist"
   _pc_list=
   for _pc_p in "$1" "$_pc_real"; do
@@ -81,6 +87,7 @@ provision_trusted_tree() {
     || provision_refuse "$_tt_bad, under $1, belongs to or is writable by another user"
 }
 """
+)
 """The guards as shell functions: `provision_chain FOLDER [UID]` prints the real folder's
 owner and mode after checking it (and every folder above it) as described above;
 `provision_root_folder FOLDER` makes provision's own working folder (mode 0700) or

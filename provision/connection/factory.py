@@ -16,9 +16,7 @@ from provision.connection.become import PasswordSource
 from provision.connection.local import LocalConnection
 from provision.connection.ssh import SshConnection, SshSettings
 from provision.inventory import HostConnection
-from provision.inventory.ssh_variables import parse_jumps, read_ssh_variables
-
-__all__ = ["open_connection", "parse_jumps"]
+from provision.inventory.ssh_variables import read_ssh_variables
 
 
 def open_connection(

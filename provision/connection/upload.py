@@ -27,7 +27,7 @@ import re
 
 from provision import shell
 from provision.models.versions import USER_PATTERN
-from provision.trusted_paths import FUNCTIONS
+from provision.trusted_paths import FUNCTIONS, REFUSE_FUNCTION
 
 MISSING_EXIT = 44
 _OWNER = re.compile(rf"{USER_PATTERN}(:{USER_PATTERN})?")
@@ -52,8 +52,9 @@ as_owner() {
 }
 """
 
-_CHECK_TARGET = r"""t=$1; strict=$2
-provision_refuse() { printf 'provision: %s\n' "$*" >&2; exit 77; }
+_CHECK_TARGET = (
+    REFUSE_FUNCTION
+    + r"""t=$1; strict=$2
 if [ -L "$t" ]; then
   [ "$strict" = no ] || provision_refuse \
     "$t is a symbolic link: in a user's folder provision edits only regular files"
@@ -67,6 +68,7 @@ elif [ -e "$t" ]; then
   fi
 fi
 """
+)
 
 _READ = (
     _CHECK_TARGET

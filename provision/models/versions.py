@@ -226,9 +226,14 @@ def _check_channel(value: str) -> str:
     return _pattern_check(CHANNEL_NAME_PATTERN, "a conda channel name or URL")(value)
 
 
+def apt_line_url(line: str) -> str | None:
+    """The repository URL of a one-line apt source (None when `line` is not one)."""
+    match = _APT_LINE.fullmatch(line)
+    return (match.group("url") or match.group("plain_url")) if match else None
+
+
 def _check_apt_line(value: str) -> str:
-    match = _APT_LINE.fullmatch(value)
-    url = match and (match.group("url") or match.group("plain_url"))
+    url = apt_line_url(value)
     example = "like 'deb [signed-by=/etc/apt/keyrings/mirror.gpg] https://mirror.example/apt ./'"
     if not url:
         raise ValueError(f"{redact(value)!r} is not an apt source line {example}")

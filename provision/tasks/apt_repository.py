@@ -20,6 +20,7 @@ from provision.credentials import public_url, redact
 from provision.facts.model import Facts
 from provision.models import HostState
 from provision.models.sources import NVIDIA_APT_BASE, join_url
+from provision.models.versions import apt_line_url
 from provision.plan import Change, Command, FileWrite
 from provision.tasks.commands import apt_update, cached_path, download, package_name
 from provision.tasks.cuda import toolkit_apt_satisfied
@@ -84,7 +85,8 @@ def repository_file(desired: HostState, facts: Facts) -> tuple[str, bytes] | Non
 
 def public_url_line(line: str) -> str:
     """The source line with its URL's login left out."""
-    return " ".join(public_url(word) if "://" in word else word for word in line.split(" "))
+    url = apt_line_url(line)
+    return line if url is None else line.replace(url, public_url(url), 1)
 
 
 def _nvidia_base(desired: HostState, facts: Facts) -> str:

@@ -16,7 +16,6 @@ from provision.facts.provision_state import DOWNLOADS_DIR, INSTALLER_TMP_DIR, NE
 from provision.plan import APT_TIMEOUT_S, Command
 from provision.trusted_paths import root_folder
 
-CACHE_DIR = DOWNLOADS_DIR
 DPKG_LOCK_TIMEOUT_S = 300
 _APT_OPTIONS = (
     "-y",
@@ -63,7 +62,7 @@ def cached_path(url: str) -> str:
     url = public_url(url)
     name = url.rsplit("/", 1)[-1].replace("%2B", "+").replace("%2b", "+")
     key = hashlib.sha256(url.encode()).hexdigest()[:12]
-    return posixpath.join(CACHE_DIR, f"{key}-{name}")
+    return posixpath.join(DOWNLOADS_DIR, f"{key}-{name}")
 
 
 def _sha256_check(sha256: str, path: str) -> str:
@@ -98,7 +97,7 @@ def download(url: str, sha256: str | None) -> list[Command]:
     partial = target + ".part"
     fetch = " && ".join(
         [
-            shell.make_private_folder(CACHE_DIR),
+            shell.make_private_folder(DOWNLOADS_DIR),
             curl_command(url, partial),
             shell.command("mv", "-f", partial, target),
         ]

@@ -12,10 +12,10 @@ from __future__ import annotations
 from provision import shell
 from provision.artifacts import checksum
 from provision.facts.model import Facts
+from provision.facts.provision_state import DOWNLOADS_DIR
 from provision.models import CudnnBuild, HostState
 from provision.plan import Change, Command, Unmanaged
 from provision.tasks.commands import (
-    CACHE_DIR,
     apt_get,
     apt_install,
     apt_mark,
@@ -99,7 +99,7 @@ def _tarball_commands(
     desired: HostState, major: str, build: CudnnBuild, path: str
 ) -> list[Command]:
     url = desired.sources.cudnn_tarball_url(build.version, major)
-    staging = f"{CACHE_DIR}/cudnn-{build.version}-cuda{major}"
+    staging = f"{DOWNLOADS_DIR}/cudnn-{build.version}-cuda{major}"
     unpack = " && ".join(
         [
             shell.command("rm", "-rf", staging),

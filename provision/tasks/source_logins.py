@@ -16,23 +16,18 @@ from provision.credentials import Login, netrc_text, url_login
 from provision.facts.model import Facts
 from provision.facts.provision_state import NETRC_PATH
 from provision.models import HostState
+from provision.models.versions import apt_line_url
 from provision.plan import Change, Command, FileWrite
 
 APT_AUTH_PATH = "/etc/apt/auth.conf.d/provision.conf"
 LOGIN_FILES = (APT_AUTH_PATH, NETRC_PATH)
 
 
-def _apt_source_url(desired: HostState) -> str:
-    line = desired.sources.apt_repository
-    if line is None:
-        return desired.sources.nvidia_apt_base
-    words = [word for word in line.split("]", 1)[-1].split() if "://" in word]
-    return words[0] if words else ""
-
-
 def apt_logins(desired: HostState) -> list[Login]:
     """The login of the apt repository's URL, if it has one."""
-    login = url_login(_apt_source_url(desired))
+    line = desired.sources.apt_repository
+    url = desired.sources.nvidia_apt_base if line is None else apt_line_url(line) or ""
+    login = url_login(url)
     return [login] if login is not None else []
 
 

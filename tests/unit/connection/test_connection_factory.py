@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from provision.connection import PASSWORD_ENVIRONMENT_VARIABLE, LocalConnection, open_connection
-from provision.connection.factory import parse_jumps
 from provision.connection.ssh import JumpHost, SshConnection
 from provision.errors import InputError
 from provision.inventory import HostConnection
 from provision.inventory.connection import connection_settings
+from provision.inventory.ssh_variables import parse_jumps
 
 
 def ssh_settings(connection: Any) -> Any:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import shlex
 
-from provision.tasks.commands import CACHE_DIR, cached_path, download
+from provision.facts.provision_state import DOWNLOADS_DIR
+from provision.tasks.commands import cached_path, download
 from provision.tasks.handlers import HANDLERS, REBUILD_INITRAMFS
 
 
@@ -13,7 +14,7 @@ def test_two_sources_of_the_same_file_name_do_not_share_a_cached_file() -> None:
     upstream = cached_path("https://example.org/releases/Miniforge3-Linux-x86_64.sh")
     assert mirror != upstream
     for path in (mirror, upstream):
-        assert path.startswith(CACHE_DIR + "/")
+        assert path.startswith(DOWNLOADS_DIR + "/")
         assert path.endswith("-Miniforge3-Linux-x86_64.sh")
 
 

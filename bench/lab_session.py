@@ -17,8 +17,8 @@ import yaml
 
 from bench.errors import BenchError
 from bench.tool import Lab, LabHost
-from provision.lab.inventory_writer import LAB_GROUP
-from provision.lab.paths import LabPaths
+from provision_lab.inventory_writer import LAB_GROUP
+from provision_lab.paths import LabPaths
 
 REBOOT_POOL = 10
 

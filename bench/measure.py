@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench.errors import BenchError
 from bench.tool import Invocation
-from provision.lab.sshd_log import SessionCounts, count_sessions
+from provision_lab.sshd_log import SessionCounts, count_sessions
 
 PROCESS_TREE_SCRIPT = Path(__file__).with_name("process_tree.py")
 UNSET_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP")

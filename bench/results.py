@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from provision.lab.sshd_log import SessionCounts
+from provision_lab.sshd_log import SessionCounts
 
 REFERENCE_TOOL = "provision"
 REFERENCE_VARIANT = "default"

@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from provision.cli import main
-from provision.lab.inventory_writer import LAB_GROUP, inventory_document
-from provision.lab.lab import add_host, remove_host
-from provision.lab.pytest_plugin import LabHost, RunningLab
-from provision.lab.snapshots import take_snapshot
+from provision_lab.inventory_writer import LAB_GROUP, inventory_document
+from provision_lab.lab import add_host, remove_host
+from provision_lab.pytest_plugin import LabHost, RunningLab
+from provision_lab.snapshots import take_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKSTATION = ROOT / "playbooks" / "workstation.yaml"

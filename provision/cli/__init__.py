@@ -5,7 +5,8 @@ on stderr and the exit code of the README's table, so no user input ever shows a
 Python traceback; set PROVISION_DEBUG=1 to see one for an internal error.
 
 Subcommands are imported only when they run: `provision --version` or `provision validate`
-never pay for Fabric, paramiko or rich.
+never pay for Fabric, paramiko or rich. Other distributions add subcommands through the
+`provision.commands` entry points (the sandbox lab's `provision lab`, from provision-lab).
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 
 import click
 
 from provision import __version__
 from provision.control_characters import escaped
 from provision.credentials import redact
-from provision.errors import ExitCode, ProvisionError
+from provision.errors import EnvironmentNotSupportedError, ExitCode, ProvisionError
 
 # Command name -> "module:attribute" of its click command.
 COMMANDS = {
@@ -33,22 +35,55 @@ COMMANDS = {
     "plan": "provision.cli.apply:plan_command",
     "apply": "provision.cli.apply:apply_command",
     "verify": "provision.cli.verify:verify_command",
-    "lab": "provision.cli.lab:lab_group",
 }
+PLUGIN_GROUP = "provision.commands"
+# Commands that another distribution provides, and how to get it when it is missing.
+PLUGIN_HINTS = {
+    "lab": (
+        "the sandbox lab is not installed: it is the provision-lab distribution in provision's "
+        "repository (pip install ./lab, or bash scripts/setup-machine)"
+    ),
+}
+
+
+def plugin_commands() -> dict[str, str]:
+    """Command name -> "module:attribute" of the subcommands installed distributions add."""
+    return {point.name: point.value for point in entry_points(group=PLUGIN_GROUP)}
+
+
+@click.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.pass_context
+def _missing_plugin(ctx: click.Context) -> None:
+    """Stands in for a command whose distribution is not installed."""
+    raise EnvironmentNotSupportedError(PLUGIN_HINTS[ctx.info_name or ""])
 
 
 class LazyCommandGroup(click.Group):
     """A click group whose subcommands are imported by name, on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*COMMANDS, *self.commands})
+        return sorted({*COMMANDS, *plugin_commands(), *self.commands})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and cmd_name in COMMANDS:
-            module_name, attribute = COMMANDS[cmd_name].split(":")
-            command = getattr(importlib.import_module(module_name), attribute)
-            self.add_command(command, cmd_name)
-        return self.commands.get(cmd_name)
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        target = COMMANDS.get(cmd_name) or plugin_commands().get(cmd_name)
+        if target is None:
+            return _missing_plugin if cmd_name in PLUGIN_HINTS else None
+        module_name, attribute = target.split(":")
+        try:
+            command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError) as error:
+            if cmd_name in COMMANDS:
+                raise
+            raise EnvironmentNotSupportedError(
+                f"the command {cmd_name!r} is installed as {target} but cannot be loaded: {error}"
+            ) from error
+        self.add_command(command, cmd_name)
+        return command
 
 
 @click.group(cls=LazyCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -22,7 +22,7 @@ from provision.playbook import PlayTargets
 from provision.verify.backend import testinfra_host
 from provision.verify.checks import derive_checks
 from provision.verify.host_checks import HostUnderTest
-from provision.verify.pytest_plugin import TEST_MODULE, Case, VerifyPlugin, run_case_here
+from provision.verify.pytest_cases import TEST_MODULE, Case, VerifyPlugin, run_case_here
 
 
 @dataclass(frozen=True)

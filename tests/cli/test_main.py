@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+import provision.cli as cli_module
 from provision.cli import main
 from tests.cli.conftest import CliRunner
 
@@ -62,3 +63,38 @@ def test_an_error_message_quoting_control_characters_stays_one_line(
     assert result.code == 2
     assert result.err.count("\n") == 1 and "\x1b" not in result.err
     assert "'a\\nb\\x1b[2J'" in result.err
+
+
+def test_the_lab_command_comes_from_the_lab_distribution(provision_cli: CliRunner) -> None:
+    result = provision_cli("lab", "--help")
+    assert result.code == 0
+    assert "Usage: provision lab" in result.out and "sandbox lab" in result.out
+
+
+@pytest.mark.parametrize("arguments", [["lab", "up"], ["lab", "up", "--hosts", "2"], ["lab"]])
+def test_without_the_lab_installed_provision_lab_says_how_to_get_it(
+    provision_cli: CliRunner, monkeypatch: pytest.MonkeyPatch, arguments: list[str]
+) -> None:
+    monkeypatch.setattr(cli_module, "plugin_commands", dict)
+    cli_module.cli.commands.pop("lab", None)
+    result = provision_cli(*arguments)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "provision: error: the sandbox lab is not installed: it is the provision-lab "
+        "distribution in provision's repository (pip install ./lab, or bash "
+        "scripts/setup-machine)\n"
+    )
+
+
+def test_a_plugin_that_cannot_be_imported_is_one_line(
+    provision_cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_module, "plugin_commands", lambda: {"lab": "no_such_lab.cli:group"})
+    cli_module.cli.commands.pop("lab", None)
+    result = provision_cli("lab", "up")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith(
+        "provision: error: the command 'lab' is installed as no_such_lab.cli:group but cannot "
+        "be loaded: No module named 'no_such_lab'"
+    )
+    assert result.err.count("\n") == 1

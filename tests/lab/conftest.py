@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from provision.lab.lab import down
-from provision.lab.paths import LabPaths
-from provision.lab.pytest_plugin import RunningLab, fresh_host, lab, new_host, ssh
+from provision_lab.lab import down
+from provision_lab.paths import LabPaths
+from provision_lab.pytest_plugin import RunningLab, fresh_host, lab, new_host, ssh
 
 __all__ = ["fresh_host", "lab", "new_host", "second_lab", "ssh"]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from provision.lab.lab import add_host, remove_host
-from provision.lab.pytest_plugin import LabHost, RunningLab, SshRunner, ssh_command
+from provision_lab.lab import add_host, remove_host
+from provision_lab.pytest_plugin import LabHost, RunningLab, SshRunner, ssh_command
 
 pytestmark = pytest.mark.lab
 

@@ -7,10 +7,10 @@ import subprocess
 
 import pytest
 
-from provision.lab.kernel_simulation import DEFAULT_GPU, GPU_BUS_ID
-from provision.lab.paths import LabPaths
-from provision.lab.pytest_plugin import LabHost, SshRunner, wait_for_new_boot
-from provision.lab.state import load_state
+from provision_lab.kernel_simulation import DEFAULT_GPU, GPU_BUS_ID
+from provision_lab.paths import LabPaths
+from provision_lab.pytest_plugin import LabHost, SshRunner, wait_for_new_boot
+from provision_lab.state import load_state
 from tests.conftest import provision_program
 
 pytestmark = pytest.mark.lab

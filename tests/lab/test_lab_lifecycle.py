@@ -13,12 +13,12 @@ import pytest
 import yaml
 
 from provision.errors import ProvisionError
-from provision.lab.host_status import read_status
-from provision.lab.lab import down, remove_host, up
-from provision.lab.mounts import mounts_under
-from provision.lab.paths import LabPaths
-from provision.lab.processes import ProcessRecord, is_running, wait_for_exit
-from provision.lab.pytest_plugin import RunningLab
+from provision_lab.host_status import read_status
+from provision_lab.lab import down, remove_host, up
+from provision_lab.mounts import mounts_under
+from provision_lab.paths import LabPaths
+from provision_lab.processes import ProcessRecord, is_running, wait_for_exit
+from provision_lab.pytest_plugin import RunningLab
 from tests.conftest import provision_program
 
 pytestmark = pytest.mark.lab

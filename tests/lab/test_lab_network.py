@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from provision.lab.host_status import read_status
-from provision.lab.processes import is_running
-from provision.lab.pytest_plugin import RunningLab, SshRunner
+from provision_lab.host_status import read_status
+from provision_lab.processes import is_running
+from provision_lab.pytest_plugin import RunningLab, SshRunner
 
 pytestmark = pytest.mark.lab
 LISTEN = "0A"

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from provision.lab.host_status import read_status
-from provision.lab.pytest_plugin import LabHost, SshRunner, ssh_command, wait_for_new_boot
+from provision_lab.host_status import read_status
+from provision_lab.pytest_plugin import LabHost, SshRunner, ssh_command, wait_for_new_boot
 from tests.conftest import provision_program
 
 pytestmark = pytest.mark.lab

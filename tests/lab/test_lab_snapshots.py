@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from provision.errors import InputError
-from provision.lab.pytest_plugin import LabHost, RunningLab, SshRunner
-from provision.lab.snapshots import take_snapshot
+from provision_lab.pytest_plugin import LabHost, RunningLab, SshRunner
+from provision_lab.snapshots import take_snapshot
 
 pytestmark = pytest.mark.lab
 

@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from provision.lab.pytest_plugin import LabHost, SshRunner
-from provision.lab.sshd_log import read_session_counts
+from provision_lab.pytest_plugin import LabHost, SshRunner
+from provision_lab.sshd_log import read_session_counts
 
 pytestmark = pytest.mark.lab
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from provision.lab.pytest_plugin import fresh_host, lab, new_host, ssh
+from provision_lab.pytest_plugin import fresh_host, lab, new_host, ssh
 from tests.conftest import WORKSTATION as PLAYBOOK
 from tests.conftest import CliResult as Result
 from tests.conftest import CliRunner as Provision

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from provision.lab.pytest_plugin import LabHost, RunningLab, SshRunner
 from provision.runner.lock import LOCK_PATH, LockOwner
+from provision_lab.pytest_plugin import LabHost, RunningLab, SshRunner
 from tests.scenarios.conftest import PLAYBOOK, Provision, write_inventory
 
 pytestmark = pytest.mark.lab

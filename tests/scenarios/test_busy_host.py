@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from provision.lab.pytest_plugin import LabHost, RunningLab, SshRunner
+from provision_lab.pytest_plugin import LabHost, RunningLab, SshRunner
 from tests.scenarios.conftest import Provision, write_inventory
 
 pytestmark = pytest.mark.lab

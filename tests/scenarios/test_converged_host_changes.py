@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from provision.lab.pytest_plugin import LabHost, RunningLab, SshRunner, run_ssh
+from provision_lab.pytest_plugin import LabHost, RunningLab, SshRunner, run_ssh
 from tests.scenarios.conftest import PLAYBOOK, Provision, write_inventory
 
 pytestmark = pytest.mark.lab

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from provision.lab.pytest_plugin import LabHost, RunningLab
-from provision.lab.sshd_log import count_sessions
+from provision_lab.pytest_plugin import LabHost, RunningLab
+from provision_lab.sshd_log import count_sessions
 from tests.conftest import ROOT
 from tests.scenarios.conftest import Provision, write_inventory
 

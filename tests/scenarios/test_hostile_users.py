@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from provision.lab.pytest_plugin import LabHost, RunningLab, SshRunner
 from provision.runner.actions import command_line
 from provision.tasks.nvidia_keyring import KEYRING_PATH, install_keyring
+from provision_lab.pytest_plugin import LabHost, RunningLab, SshRunner
 from tests.scenarios.conftest import PLAYBOOK, Provision, write_inventory
 from tests.scenarios.hostile_mirror import (
     POSTINST_MARKER,

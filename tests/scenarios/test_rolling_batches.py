@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from provision.lab.pytest_plugin import LabHost, RunningLab, SshRunner, run_ssh
+from provision_lab.pytest_plugin import LabHost, RunningLab, SshRunner, run_ssh
 from tests.conftest import ROOT
 from tests.scenarios.conftest import Provision, write_inventory
 

@@ -16,8 +16,8 @@ from provision.cli.facts import gather_all
 from provision.connection import BecomeError, Connection, open_connection
 from provision.facts import Facts, FactsRequest, gather_facts
 from provision.inventory import HostConnection
-from provision.lab.pytest_plugin import LabHost, RunningLab, SshRunner, wait_for_new_boot
-from provision.lab.sshd_log import read_session_counts
+from provision_lab.pytest_plugin import LabHost, RunningLab, SshRunner, wait_for_new_boot
+from provision_lab.sshd_log import read_session_counts
 
 pytestmark = pytest.mark.lab
 

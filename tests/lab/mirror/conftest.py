@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from provision.lab.mirror import MirrorBuild, build_mirror
-from provision.lab.paths import LabPaths
-from provision.lab.pytest_plugin import DEFAULT_TEST_DIR
+from provision_lab.mirror import MirrorBuild, build_mirror
+from provision_lab.paths import LabPaths
+from provision_lab.pytest_plugin import DEFAULT_TEST_DIR
 
 # The same folder the session lab serves, so one test session builds the mirror once.
 TEST_MIRROR = LabPaths.at(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from provision.lab.mirror import MirrorBuild
+from provision_lab.mirror import MirrorBuild
 
 
 def parse_packages(text: str) -> dict[tuple[str, str], dict[str, str]]:

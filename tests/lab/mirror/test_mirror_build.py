@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from provision.errors import ProvisionError
-from provision.lab.mirror import MirrorBuild, build_mirror, recipe_hash
+from provision_lab.mirror import MirrorBuild, build_mirror, recipe_hash
 
 
 def test_a_matching_stamp_is_reused(mirror: MirrorBuild) -> None:

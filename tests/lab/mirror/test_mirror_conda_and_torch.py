@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from provision.lab.mirror import MirrorBuild
+from provision_lab.mirror import MirrorBuild
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 EXAMPLE = REPOSITORY / "provision/templates/libtorch-example"

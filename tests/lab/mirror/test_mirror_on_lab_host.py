@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from provision.lab.pytest_plugin import LabHost, RunningLab, SshRunner, wait_for_new_boot
+from provision_lab.pytest_plugin import LabHost, RunningLab, SshRunner, wait_for_new_boot
 
 pytestmark = pytest.mark.lab
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from provision.lab.mirror import MirrorBuild
+from provision_lab.mirror import MirrorBuild
 
 DRIVER_RUNFILE = "runfiles/XFree86/Linux-x86_64/535.154.05/NVIDIA-Linux-x86_64-535.154.05.run"
 CUDA_RUNFILE = "runfiles/compute/cuda/11.8.0/local_installers/cuda_11.8.0_520.61.05_linux.run"

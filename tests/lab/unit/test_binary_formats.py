@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from builders import elf_module, initramfs
 
-from provision.lab.elf_modinfo import ModuleFormatError, module_version, read_modinfo
-from provision.lab.initramfs_reader import InitramfsFormatError, initramfs_files
+from provision_lab.elf_modinfo import ModuleFormatError, module_version, read_modinfo
+from provision_lab.initramfs_reader import InitramfsFormatError, initramfs_files
 
 
 def test_modinfo_pairs_are_read_from_the_elf_section() -> None:

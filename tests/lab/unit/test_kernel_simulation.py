@@ -7,8 +7,8 @@ from pathlib import Path
 
 from builders import elf_module, initramfs
 
-from provision.lab.boot_files import write_boot_folder
-from provision.lab.kernel_simulation import (
+from provision_lab.boot_files import write_boot_folder
+from provision_lab.kernel_simulation import (
     blacklists_nouveau,
     plan_boot,
     render_nvidia_version,

@@ -13,14 +13,14 @@ import yaml
 
 from provision.cli import cli
 from provision.errors import EnvironmentNotSupportedError
-from provision.lab import control_node, pytest_plugin
-from provision.lab.apt_sources import mirror_from_deb822, mirror_from_sources_list
-from provision.lab.host_init import HostBoot, render_init_script
-from provision.lab.inventory_writer import write_inventory
-from provision.lab.paths import LabPaths
-from provision.lab.processes import ProcessRecord, is_running, record_process, stop_process
-from provision.lab.sshd_log import count_sessions
-from provision.lab.state import HostRecord, LabState, MirrorRecord
+from provision_lab import control_node, pytest_plugin
+from provision_lab.apt_sources import mirror_from_deb822, mirror_from_sources_list
+from provision_lab.host_init import HostBoot, render_init_script
+from provision_lab.inventory_writer import write_inventory
+from provision_lab.paths import LabPaths
+from provision_lab.processes import ProcessRecord, is_running, record_process, stop_process
+from provision_lab.sshd_log import count_sessions
+from provision_lab.state import HostRecord, LabState, MirrorRecord
 
 DEB822 = """\
 Types: deb

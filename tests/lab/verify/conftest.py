@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from provision.lab.pytest_plugin import LabHost, RunningLab
+from provision_lab.pytest_plugin import LabHost, RunningLab
 from tests.conftest import CliRunner as Provision
 from tests.conftest import lab_inventory
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from provision.lab.pytest_plugin import LabHost, SshRunner
+from provision_lab.pytest_plugin import LabHost, SshRunner
 
 PLAYBOOK = Path(__file__).resolve().parents[3] / "playbooks" / "workstation.yaml"
 

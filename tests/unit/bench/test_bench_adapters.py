@@ -16,10 +16,10 @@ from bench.lab_session import lab_from_inventory
 from bench.provision_tool import ProvisionTool
 from bench.tool import Lab
 from bench.tools import TOOL_NAMES, load_tool
-from provision.lab.inventory_writer import inventory_document
-from provision.lab.paths import LabPaths
-from provision.lab.processes import ProcessRecord
-from provision.lab.state import HostRecord, LabState, MirrorRecord
+from provision_lab.inventory_writer import inventory_document
+from provision_lab.paths import LabPaths
+from provision_lab.processes import ProcessRecord
+from provision_lab.state import HostRecord, LabState, MirrorRecord
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from bench.results import (
     spread,
     summary,
 )
-from provision.lab.sshd_log import SessionCounts
+from provision_lab.sshd_log import SessionCounts
 
 
 def sample(wall: float, cpu: float = 1.0, returncode: int = 0, commands: float = 10.0) -> Sample:

@@ -1,6 +1,6 @@
 """Skipping a test this machine cannot run, except in CI (`CI` set), where it fails.
 
-The same rule as the lab's `provision.lab.pytest_plugin.require_lab`, for the
+The same rule as the lab's `provision_lab.pytest_plugin.require_lab`, for the
 connection tests that need root or a local sshd rather than the whole lab.
 """
 

@@ -11,7 +11,7 @@ from provision.report import AppliedChange, HostOutcome, HostStatus
 from provision.runner.canary import canary_check, needs_canary_check
 from provision.verify import runner as verify_runner
 from provision.verify.checks import Check
-from provision.verify.pytest_plugin import Case
+from provision.verify.pytest_cases import Case
 
 DRIVER = AppliedChange("driver", "NVIDIA driver (apt)", "535.154.05", "550.54.15")
 REBOOT = AppliedChange("reboot", "host", "reboot pending", "rebooted")

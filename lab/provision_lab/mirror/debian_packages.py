@@ -1,0 +1,252 @@
+"""The stand-in `.deb` packages: NVIDIA's real names, versions and dependency graph.
+
+Pure. The graph follows NVIDIA's CUDA repository: `cuda-X-Y` -> `cuda-runtime-X-Y` ->
+`cuda-drivers` -> `cuda-drivers-<branch>` -> `nvidia-driver-<branch>` -> its sub-packages,
+and `cuda-X-Y` -> `cuda-toolkit-X-Y` -> compiler/libraries/config-common packages. Purging
+`nvidia*` therefore takes `cuda-X-Y` with it and autoremove the toolkit, as on a real host.
+Stand-ins depend only on each other (and on dpkg's update-alternatives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from provision_lab.mirror import stand_in_files as files
+from provision_lab.mirror.catalog import (
+    APT_DRIVERS,
+    CUDNN_BUILDS,
+    TOOLKITS,
+    CudnnBuild,
+    Driver,
+    Toolkit,
+)
+from provision_lab.mirror.file_tree import FileTree, TreeFile, render_asset
+
+MAINTAINER = "cudatools <cudatools@nvidia.com>"
+STAND_IN_NOTE = "LAB STAND-IN built by provision's sandbox lab; not NVIDIA software."
+
+
+@dataclass(frozen=True)
+class PackageSpec:
+    """One binary package: control fields, its file tree and maintainer scripts."""
+
+    name: str
+    version: str
+    summary: str
+    depends: tuple[str, ...] = ()
+    exclusive: tuple[str, ...] = ()
+    section: str = "multiverse/devel"
+    tree: FileTree = field(default_factory=FileTree)
+    scripts: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def file_name(self) -> str:
+        """`name_version_amd64.deb`, as in NVIDIA's repository."""
+        return f"{self.name}_{self.version}_amd64.deb"
+
+    def control(self) -> str:
+        """The DEBIAN/control text."""
+        lines = [
+            f"Package: {self.name}",
+            f"Version: {self.version}",
+            "Architecture: amd64",
+            f"Maintainer: {MAINTAINER}",
+            f"Section: {self.section}",
+            "Priority: optional",
+        ]
+        if self.depends:
+            lines.append("Depends: " + ", ".join(self.depends))
+        for relation in ("Provides", "Conflicts", "Replaces"):
+            if self.exclusive:
+                lines.append(f"{relation}: " + ", ".join(self.exclusive))
+        lines.append(f"Description: {self.summary}")
+        lines.append(f" {STAND_IN_NOTE}")
+        return "\n".join(lines) + "\n"
+
+
+def _driver_packages(driver: Driver, module: bytes) -> Iterator[PackageSpec]:
+    branch, deb = driver.branch, f"{driver.version}-0ubuntu1"
+    exact = f"(= {deb})"
+    values = {"DRIVER_VERSION": driver.version}
+    dkms_scripts = (
+        ("postinst", render_asset("nvidia-dkms.postinst", values)),
+        ("prerm", render_asset("nvidia-dkms.prerm", values)),
+    )
+    yield PackageSpec(
+        f"nvidia-driver-{branch}",
+        deb,
+        "NVIDIA driver metapackage",
+        (
+            f"nvidia-dkms-{branch} {exact}",
+            f"nvidia-utils-{branch} {exact}",
+            f"libnvidia-compute-{branch} {exact}",
+        ),
+        ("nvidia-driver-binary",),
+    )
+    yield PackageSpec(
+        f"nvidia-dkms-{branch}",
+        deb,
+        "NVIDIA DKMS package",
+        exclusive=("nvidia-dkms-kernel",),
+        tree=files.driver_dkms_tree(driver, module),
+        scripts=dkms_scripts,
+    )
+    yield PackageSpec(
+        f"nvidia-utils-{branch}",
+        deb,
+        "NVIDIA driver support binaries",
+        exclusive=("nvidia-utils",),
+        tree=files.driver_utils_tree(driver),
+    )
+    yield PackageSpec(
+        f"libnvidia-compute-{branch}",
+        deb,
+        "NVIDIA libcompute package",
+        exclusive=("libnvidia-compute",),
+        tree=files.driver_compute_tree(driver),
+    )
+    yield PackageSpec(
+        f"cuda-drivers-{branch}",
+        f"{driver.version}-1",
+        "CUDA Driver meta-package, branch-specific",
+        (f"nvidia-driver-{branch} (>= {driver.version})",),
+    )
+    yield PackageSpec(
+        "cuda-drivers",
+        f"{driver.version}-1",
+        "CUDA Driver meta-package, branch-agnostic",
+        (f"cuda-drivers-{branch} (= {driver.version}-1)",),
+    )
+
+
+def _config_scripts(toolkit: Toolkit) -> tuple[tuple[str, str], ...]:
+    values = {
+        "CUDA_SHORT": toolkit.short,
+        "CUDA_MAJOR": toolkit.major,
+        "PRIORITY": str(toolkit.alternatives_priority),
+    }
+    return (
+        ("postinst", render_asset("cuda-toolkit-config-common.postinst", values)),
+        ("prerm", render_asset("cuda-toolkit-config-common.prerm", values)),
+    )
+
+
+def _toolkit_packages(toolkit: Toolkit) -> Iterator[PackageSpec]:
+    dashed, full, component = toolkit.dashed, f"{toolkit.version}-1", toolkit.component_version
+    at_least = f"(>= {toolkit.version})"
+    yield PackageSpec(
+        f"cuda-toolkit-{dashed}-config-common",
+        f"{component}-1",
+        "Common config package for CUDA Toolkit",
+        scripts=_config_scripts(toolkit),
+    )
+    yield PackageSpec(
+        f"cuda-nvcc-{dashed}", f"{component}-1", "CUDA nvcc", tree=files.toolkit_nvcc_tree(toolkit)
+    )
+    yield PackageSpec(
+        f"cuda-cudart-{dashed}",
+        f"{component}-1",
+        "CUDA Runtime native Libraries",
+        (
+            f"cuda-toolkit-{dashed}-config-common",
+            f"cuda-toolkit-{toolkit.major}-config-common",
+            "cuda-toolkit-config-common",
+        ),
+        tree=files.toolkit_cudart_tree(toolkit),
+    )
+    yield PackageSpec(
+        f"cuda-compiler-{dashed}", full, "CUDA compiler", (f"cuda-nvcc-{dashed} (>= {component})",)
+    )
+    yield PackageSpec(
+        f"cuda-libraries-{dashed}",
+        full,
+        "CUDA Libraries meta-package",
+        (f"cuda-cudart-{dashed} (>= {component})",),
+    )
+    yield PackageSpec(
+        f"cuda-toolkit-{dashed}",
+        full,
+        "CUDA Toolkit meta-package",
+        (f"cuda-compiler-{dashed} {at_least}", f"cuda-libraries-{dashed} {at_least}"),
+        tree=files.toolkit_meta_tree(toolkit),
+    )
+    yield PackageSpec(
+        f"cuda-runtime-{dashed}",
+        full,
+        "CUDA Runtime meta-package",
+        (f"cuda-libraries-{dashed} {at_least}", f"cuda-drivers (>= {toolkit.bundled_driver})"),
+    )
+    yield PackageSpec(
+        f"cuda-{dashed}",
+        full,
+        "CUDA meta-package",
+        (f"cuda-runtime-{dashed} {at_least}", f"cuda-toolkit-{dashed} {at_least}"),
+    )
+    yield PackageSpec("cuda", full, "CUDA meta-package", (f"cuda-{dashed} {at_least}",))
+    yield PackageSpec(
+        "cuda-toolkit", full, "CUDA Toolkit meta-package", (f"cuda-toolkit-{dashed} {at_least}",)
+    )
+
+
+def _config_common_packages() -> Iterator[PackageSpec]:
+    """One `cuda-toolkit-<major>-config-common` per line and `cuda-toolkit-config-common`."""
+    newest: dict[str, Toolkit] = {}
+    for toolkit in TOOLKITS:
+        newest[toolkit.major] = toolkit
+    for major, toolkit in sorted(newest.items()):
+        conf = f"/usr/local/cuda-{major}/targets/x86_64-linux/lib\n"
+        yield PackageSpec(
+            f"cuda-toolkit-{major}-config-common",
+            f"{toolkit.component_version}-1",
+            "Common config package for CUDA Toolkit",
+            tree=FileTree({f"etc/ld.so.conf.d/988_cuda-{major}.conf": _text(conf)}),
+        )
+    latest = TOOLKITS[-1]
+    yield PackageSpec(
+        "cuda-toolkit-config-common",
+        f"{latest.component_version}-1",
+        "Common config package for CUDA Toolkit",
+        tree=FileTree(
+            {"etc/ld.so.conf.d/000_cuda.conf": _text("/usr/local/cuda/targets/x86_64-linux/lib\n")}
+        ),
+    )
+
+
+def _text(content: str) -> TreeFile:
+    return TreeFile(content.encode())
+
+
+def _cudnn_packages(build: CudnnBuild) -> Iterator[PackageSpec]:
+    major = build.major
+    values = {"CUDNN_MAJOR": major, "PRIORITY": f"{major}0"}
+    yield PackageSpec(
+        f"libcudnn{major}",
+        build.deb_version,
+        "cuDNN runtime libraries",
+        tree=files.cudnn_library_tree(build),
+    )
+    yield PackageSpec(
+        f"libcudnn{major}-dev",
+        build.deb_version,
+        "cuDNN development libraries and headers",
+        (f"libcudnn{major} (= {build.deb_version})",),
+        tree=files.cudnn_dev_tree(build),
+        scripts=(
+            ("postinst", render_asset("libcudnn-dev.postinst", values)),
+            ("prerm", render_asset("libcudnn-dev.prerm", values)),
+        ),
+    )
+
+
+def all_packages(kernel_module: Callable[[str], bytes]) -> list[PackageSpec]:
+    """Every stand-in package; `kernel_module(version)` gives the nvidia.ko bytes."""
+    packages: list[PackageSpec] = []
+    for driver in APT_DRIVERS:
+        packages.extend(_driver_packages(driver, kernel_module(driver.version)))
+    for toolkit in TOOLKITS:
+        packages.extend(_toolkit_packages(toolkit))
+    packages.extend(_config_common_packages())
+    for build in CUDNN_BUILDS:
+        packages.extend(_cudnn_packages(build))
+    return packages

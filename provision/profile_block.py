@@ -15,6 +15,8 @@ reach `bash -lc`, `ssh host cmd` or cron.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 BEGIN_MARKER = b"# BEGIN provision: cuda"
 END_MARKER = b"# END provision: cuda"
@@ -47,9 +49,22 @@ def _is_marker(line: bytes, marker: bytes) -> bool:
     return line.removesuffix(b"\n").removesuffix(b"\r") == marker
 
 
-def _blocks(lines: list[bytes]) -> list[tuple[int, int]]:
-    """(begin line index, end line index) of every complete block, in order."""
+@dataclass(frozen=True)
+class BlockScan:
+    """Where the managed blocks of a file's lines are: each complete block as (begin line
+    index, end line index), a begin marker left without its end, and the CUDA exports
+    (line indexes) outside every block. The one reading of the block's grammar, shared by
+    the editor and the facts parser."""
+
+    blocks: tuple[tuple[int, int], ...]
+    unterminated: int | None
+    cuda_exports: tuple[int, ...]
+
+
+def scan_blocks(lines: list[bytes]) -> BlockScan:
+    """The blocks and the outside CUDA exports of `lines` (from `split_lines`)."""
     blocks = []
+    exports = []
     begin: int | None = None
     for index, line in enumerate(lines):
         if begin is None and _is_marker(line, BEGIN_MARKER):
@@ -57,11 +72,20 @@ def _blocks(lines: list[bytes]) -> list[tuple[int, int]]:
         elif begin is not None and _is_marker(line, END_MARKER):
             blocks.append((begin, index))
             begin = None
-    if begin is not None:
+        elif begin is None and _CUDA_EXPORT.match(line) and b"cuda" in line.lower():
+            exports.append(index)
+    return BlockScan(tuple(blocks), begin, tuple(exports))
+
+
+def _blocks(lines: list[bytes]) -> tuple[tuple[int, int], ...]:
+    """(begin line index, end line index) of every complete block, in order."""
+    scan = scan_blocks(lines)
+    if scan.unterminated is not None:
         raise UnterminatedBlockError(
-            f"line {begin + 1} begins the managed block but no '# END provision: cuda' follows"
+            f"line {scan.unterminated + 1} begins the managed block but no "
+            "'# END provision: cuda' follows"
         )
-    return blocks
+    return scan.blocks
 
 
 def _check_body(block: bytes) -> bytes:
@@ -139,7 +163,7 @@ def apply_block(original: bytes | None, block: bytes) -> bytes:
     return before + _region(body, ending) + after
 
 
-def _without_blocks(lines: list[bytes], blocks: list[tuple[int, int]]) -> list[bytes]:
+def _without_blocks(lines: list[bytes], blocks: Sequence[tuple[int, int]]) -> list[bytes]:
     """`lines` without the given blocks; a block that ends the file without a final newline
     also takes the newline before it (the one `apply_block` added)."""
     kept = list(lines)
@@ -149,36 +173,3 @@ def _without_blocks(lines: list[bytes], blocks: list[tuple[int, int]]) -> list[b
         if at_end_unterminated and begin > 0:
             kept[begin - 1] = kept[begin - 1].removesuffix(b"\n")
     return kept
-
-
-def remove_block(content: bytes) -> bytes:
-    """`content` without any managed block: the inverse of `apply_block` on a file that had
-    none."""
-    lines = split_lines(content)
-    return b"".join(_without_blocks(lines, _blocks(lines)))
-
-
-def read_block(content: bytes) -> bytes | None:
-    """The lines of the first managed block, or None when the file has none."""
-    lines = split_lines(content)
-    blocks = _blocks(lines)
-    if not blocks:
-        return None
-    begin, end = blocks[0]
-    return b"".join(lines[begin + 1 : end])
-
-
-def find_unmanaged_cuda_exports(content: bytes) -> list[str]:
-    """`line N: TEXT` of every CUDA-related export outside the managed block, for warnings
-    (they may override the block, and are the user's to change)."""
-    lines = split_lines(content)
-    try:
-        inside = {index for begin, end in _blocks(lines) for index in range(begin, end + 1)}
-    except UnterminatedBlockError:
-        inside = set()
-    found = []
-    for index, line in enumerate(lines):
-        text = line.removesuffix(b"\n").removesuffix(b"\r")
-        if index not in inside and _CUDA_EXPORT.match(text) and b"cuda" in text.lower():
-            found.append(f"line {index + 1}: {text.decode('utf-8', 'replace')}")
-    return found

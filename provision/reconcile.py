@@ -12,37 +12,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from provision.artifacts import RUNFILE_DRIVERS, unverified_downloads
+from provision.artifacts import unverified_downloads
 from provision.compat import Finding, check_gpus
 from provision.facts.model import Facts
 from provision.facts.script import FactsRequest
 from provision.models import HostState
 from provision.plan import Change, Command, Handler, Plan
-from provision.tasks.active_cuda import active_link_warning, plan_active_cuda
-from provision.tasks.apt_repository import plan_apt_repository, repository_files
-from provision.tasks.commands import DPKG_LOCK_TIMEOUT_S
-from provision.tasks.conda import (
+from provision.resources.apt_repository import plan_apt_repository, repository_files
+from provision.resources.conda import (
     plan_conda,
     plan_conda_envs,
     plan_prune_envs,
     unmanaged_envs,
     unmanaged_prefix,
 )
-from provision.tasks.cuda import plan_cuda, unmanaged_toolkits
-from provision.tasks.cudnn import plan_cudnn, unmanaged_cudnn
-from provision.tasks.distro import unsupported_os_reason
-from provision.tasks.driver import plan_driver, plan_purge
-from provision.tasks.handlers import HANDLERS
-from provision.tasks.libtorch import plan_libtorch, unmanaged_libtorch
-from provision.tasks.nouveau import BLACKLIST_PATH, plan_nouveau
-from provision.tasks.pytorch import plan_pytorch
-from provision.tasks.reboot import has_nvidia_gpu, plan_reboot, reboot_change
-from provision.tasks.shell_profile import (
+from provision.resources.cuda import (
+    cuda_warnings,
+    plan_active_cuda,
+    plan_cuda,
+    unknown_runfile_reason,
+    unmanaged_toolkits,
+)
+from provision.resources.cudnn import plan_cudnn, unmanaged_cudnn
+from provision.resources.driver import driver_warnings, plan_driver, plan_purge
+from provision.resources.libtorch import plan_libtorch, unmanaged_libtorch
+from provision.resources.nouveau import BLACKLIST_PATH, plan_nouveau
+from provision.resources.pytorch import plan_pytorch
+from provision.resources.shell_profile import (
     plan_shell_profile,
     shell_profile_warnings,
     unsafe_profile_reason,
 )
-from provision.tasks.source_logins import LOGIN_FILES, plan_source_logins
+from provision.resources.source_logins import LOGIN_FILES, plan_source_logins
+from provision.tasks.commands import DPKG_LOCK_TIMEOUT_S
+from provision.tasks.distro import unsupported_os_reason
+from provision.tasks.handlers import HANDLERS
+from provision.tasks.reboot import plan_reboot, reboot_change
 
 
 def facts_request(desired: HostState) -> FactsRequest:
@@ -83,13 +88,7 @@ def refusal(
     unsafe_profile = unsafe_profile_reason(desired, facts)
     if unsafe_profile is not None:
         return unsafe_profile
-    for toolkit in desired.cuda_toolkits:
-        if toolkit.source == "runfile" and toolkit.version not in RUNFILE_DRIVERS:
-            return (
-                f"the runfile of CUDA {toolkit.version} is not known (its file name carries "
-                "the bundled driver's version): use source apt or a known update"
-            )
-    return None
+    return unknown_runfile_reason(desired)
 
 
 def _warnings(
@@ -103,29 +102,14 @@ def _warnings(
         if isinstance(action, Command)
     ]
     warnings += unverified_downloads(desired, commands)
-    if desired.driver is not None and not facts.nvidia.gpus and has_nvidia_gpu(facts):
-        warnings.append(
-            "no NVIDIA driver is loaded, so the GPUs' names are unknown and their support by "
-            "the driver and CUDA is checked only after the reboot"
-        )
-    if desired.driver is not None and facts.kernel.secure_boot:
-        warnings.append(
-            "Secure Boot is on: the NVIDIA kernel module loads only when signed with an "
-            "enrolled key (MOK); an unsigned one leaves the driver unloaded after the reboot"
-        )
+    warnings += driver_warnings(desired, facts)
     for holder in facts.apt.lock_holders:
         warnings.append(
             f"{holder.path} is held by process {holder.pid} ({holder.command}): apt commands "
             f"wait for it up to {DPKG_LOCK_TIMEOUT_S} s"
         )
-    for toolkit in desired.cuda_toolkits:
-        if toolkit.source == "apt" and toolkit.path != f"/usr/local/cuda-{toolkit.release}":
-            warnings.append(
-                f"CUDA {toolkit.version} comes from apt, which installs it in "
-                f"/usr/local/cuda-{toolkit.release}, not {toolkit.path}"
-            )
-    link = active_link_warning(desired, facts)
-    return [*warnings, *([link] if link else []), *shell_profile_warnings(desired, facts)]
+    warnings += cuda_warnings(desired, facts)
+    return warnings + shell_profile_warnings(desired, facts)
 
 
 def _driver_stage(desired: HostState, facts: Facts) -> list[Change]:

@@ -21,13 +21,13 @@ from rich.console import Console
 from rich.table import Table
 
 from provision.cli.connections import connect_hosts
+from provision.cli.fact_summary import summary_rows
 from provision.cli.options import limit_option
 from provision.connection import Connection, LocalConnection, terminal_prompt
 from provision.connection.become import PasswordSource
 from provision.errors import ExitCode, InputError
 from provision.facts import FactsRequest
 from provision.facts.many import HostReport, gather_many
-from provision.facts.summary import summary_rows
 from provision.inventory import load_inventory
 from provision.models.versions import USER_PATTERN
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+from provision.cuda_layout import toolkit_package_release
 from provision.facts.apt import Package, parse_dpkg_query
 from provision.facts.base import FactModel, release_of
 from provision.facts.cudnn import CudnnInstall, parse_cudnn_installs
@@ -16,7 +17,6 @@ from provision.facts.sections import Sections
 
 _VERSION_TXT = re.compile(r"CUDA Version\s+(\d+\.\d+(?:\.\d+)?)")
 _CUDA_H = re.compile(r"^#define\s+CUDA_VERSION\s+(\d+)", re.MULTILINE)
-_TOOLKIT_PACKAGE = re.compile(r"^cuda-toolkit-(\d+)-(\d+)$")
 
 
 class CudaToolkit(FactModel):
@@ -113,11 +113,11 @@ def parse_cuda(sections: Sections) -> CudaFacts:
     packages = [p for p in parse_dpkg_query(sections.text("packages")) if p.name.startswith("cuda")]
     releases = sorted(
         {
-            f"{m[1]}.{m[2]}"
+            release
             for p in packages
             if p.installed
-            for m in [_TOOLKIT_PACKAGE.match(p.name)]
-            if m
+            for release in [toolkit_package_release(p.name)]
+            if release
         }
     )
     return CudaFacts(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from provision.cuda_layout import TOOLKIT_FOLDER_PREFIX
 from provision.facts.apt import Package, parse_dpkg_query
 from provision.facts.base import FactModel
 from provision.facts.sections import Sections
@@ -58,7 +59,7 @@ def parse_cudnn_installs(sections: Sections) -> tuple[dict[str, CudnnInstall], l
         install = CudnnInstall(
             header=section.argument, version=version, major=int(version.split(".")[0])
         )
-        if section.argument.startswith("/usr/local/cuda-"):
+        if section.argument.startswith(TOOLKIT_FOLDER_PREFIX):
             per_toolkit.setdefault(section.argument.split("/include/")[0], install)
         else:
             system.append(install)

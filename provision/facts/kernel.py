@@ -9,8 +9,12 @@ from typing import Literal
 from provision.facts.base import FactModel, unquote
 from provision.facts.sections import Sections
 
-_BLACKLIST = re.compile(r"^\s*blacklist\s+nouveau\s*$")
-_MODESET_OFF = re.compile(r"^\s*options\s+nouveau\s+(.*\s)?modeset=0(\s|$)")
+_BLACKLIST = re.compile(r"^[ \t]*blacklist[ \t]+nouveau[ \t\r]*$", re.MULTILINE)
+_MODESET_OFF = re.compile(
+    r"^[ \t]*options[ \t]+nouveau[ \t]+(.*[ \t])?modeset=0([ \t\r]|$)", re.MULTILINE
+)
+MODPROBE_FOLDERS = ("/etc/modprobe.d", "/run/modprobe.d", "/lib/modprobe.d", "/usr/lib/modprobe.d")
+"""Where modprobe reads its configuration (modprobe.d(5)), in its order."""
 
 
 class OsRelease(FactModel):
@@ -98,13 +102,22 @@ def parse_proc_modules(text: str) -> tuple[str, ...] | None:
 def parse_modprobe_file(argument: str, text: str) -> ModprobeFile:
     """A `modprobe MTIME PATH` section: the file's lines that mention nouveau."""
     mtime, _, path = argument.partition(" ")
-    lines = text.splitlines()
     return ModprobeFile(
         path=path,
         mtime=int(mtime) if mtime.isdigit() else 0,
-        blacklists=any(_BLACKLIST.match(line) for line in lines),
-        disables_modeset=any(_MODESET_OFF.match(line) for line in lines),
+        blacklists=blacklists_nouveau(text),
+        disables_modeset=disables_nouveau_modeset(text),
     )
+
+
+def blacklists_nouveau(text: str) -> bool:
+    """Whether modprobe configuration `text` has a `blacklist nouveau` line."""
+    return _BLACKLIST.search(text) is not None
+
+
+def disables_nouveau_modeset(text: str) -> bool:
+    """Whether modprobe configuration `text` sets `options nouveau ... modeset=0`."""
+    return _MODESET_OFF.search(text) is not None
 
 
 def parse_initramfs(text: str, kernel: str | None) -> Initramfs | None:

@@ -7,17 +7,17 @@ import posixpath
 import secrets
 import threading
 from dataclasses import dataclass, field
-from importlib import resources
 
-from jinja2 import Environment, StrictUndefined, Template
+from jinja2 import Template
 
-from provision import shell
+from provision.facts.kernel import MODPROBE_FOLDERS
 from provision.facts.provision_state import (
     DOWNLOADS_DIR,
     LOCK_PATH,
     REBOOT_PENDING_PATH,
     STATE_DIR,
 )
+from provision.template_files import template
 from provision.trusted_paths import FUNCTIONS as PATH_GUARDS
 
 TEMPLATE = "facts.sh.j2"
@@ -52,14 +52,6 @@ class RenderedScript:
     key: str = field(repr=False)
 
 
-def _environment() -> Environment:
-    environment = Environment(
-        undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False
-    )
-    environment.filters["q"] = shell.quote
-    return environment
-
-
 _compile_lock = threading.Lock()
 
 
@@ -72,8 +64,7 @@ def compiled_template() -> Template:
 
 @functools.cache
 def _compiled_template() -> Template:
-    source = resources.files("provision").joinpath("templates", TEMPLATE).read_text()
-    return _environment().from_string(source)
+    return template(TEMPLATE)
 
 
 def render_script(
@@ -92,6 +83,7 @@ def render_script(
         secret_files=request.secret_files,
         lock_owner=request.lock_owner,
         path_guards=PATH_GUARDS,
+        modprobe_folders=MODPROBE_FOLDERS,
         downloads_dir=DOWNLOADS_DIR,
         lock_path=posixpath.join(state_dir, posixpath.basename(LOCK_PATH)),
         reboot_pending_path=posixpath.join(state_dir, posixpath.basename(REBOOT_PENDING_PATH)),

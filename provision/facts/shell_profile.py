@@ -11,16 +11,12 @@ import hashlib
 import re
 
 from provision.facts.base import FactModel, release_of
-from provision.facts.sections import Sections
+from provision.facts.sections import Sections, decode
+from provision.profile_block import scan_blocks, split_lines
 
-BEGIN_MARKER = "# BEGIN provision: cuda"
-END_MARKER = "# END provision: cuda"
 SHELL_FILES = (".bashrc", ".bash_profile", ".profile")
 _CUDA_HOME = re.compile(r"^\s*(?:export\s+)?CUDA_HOME=[\"']?([^\"'\s:]+)")
 _CUDA_BIN = re.compile(r"(/[^\s:\"']*cuda[^\s:\"'/]*)/bin\b")
-_EXPORT = re.compile(
-    r"^\s*(?:export\s+)?(PATH|LD_LIBRARY_PATH|LIBRARY_PATH|CUDA_HOME|CUDA_PATH|CUDA_ROOT|CUDACXX)\s*="
-)
 
 
 class ManagedBlock(FactModel):
@@ -58,10 +54,6 @@ class UserShell(FactModel):
     files: tuple[ShellFile, ...]
 
 
-def _is_marker(line: str, marker: str) -> bool:
-    return line.rstrip("\n").rstrip("\r") == marker
-
-
 def _activated(content: str) -> str | None:
     for line in content.splitlines():
         match = _CUDA_HOME.match(line)
@@ -71,39 +63,30 @@ def _activated(content: str) -> str | None:
     return match[1] if match else None
 
 
-def _lines(text: str) -> list[str]:
-    """Lines split after each LF only, as the block editor splits them (a lone CR stays)."""
-    parts = text.split("\n")
-    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-
-
 def parse_block(text: str) -> tuple[ManagedBlock | None, list[ShellLine]]:
-    """(the managed block, CUDA exports outside it) of a file's content."""
-    inside = False
-    blocks: list[list[str]] = []
-    terminated = True
-    unmanaged = []
-    for number, line in enumerate(_lines(text), start=1):
-        if not inside and _is_marker(line, BEGIN_MARKER):
-            inside, terminated = True, False
-            blocks.append([])
-        elif inside and _is_marker(line, END_MARKER):
-            inside, terminated = False, True
-        elif inside:
-            blocks[-1].append(line)
-        elif _EXPORT.match(line) and "cuda" in line.lower():
-            unmanaged.append(ShellLine(number=number, text=line.rstrip("\r\n")))
-    if not blocks:
+    """(the managed block, CUDA exports outside it) of a file's content, read with the
+    block editor's own grammar (`provision.profile_block.scan_blocks`)."""
+    lines = split_lines(text.encode("utf-8", "surrogateescape"))
+    scan = scan_blocks(lines)
+    unmanaged = [
+        ShellLine(number=index + 1, text=decode(lines[index]).rstrip("\r\n"))
+        for index in scan.cuda_exports
+    ]
+    spans = list(scan.blocks)
+    if scan.unterminated is not None:
+        spans.append((scan.unterminated, len(lines)))
+    if not spans:
         return None, unmanaged
-    content = "".join(blocks[0])
+    begin, end = spans[0]
+    content = decode(b"".join(lines[begin + 1 : end]))
     home = _activated(content)
     block = ManagedBlock(
         content=content,
-        sha256=hashlib.sha256(content.encode("utf-8", "surrogateescape")).hexdigest(),
+        sha256=hashlib.sha256(b"".join(lines[begin + 1 : end])).hexdigest(),
         cuda_home=home,
         cuda_release=release_of(home.rsplit("cuda-", 1)[1]) if home and "cuda-" in home else None,
-        terminated=terminated,
-        count=len(blocks),
+        terminated=scan.unterminated is None,
+        count=len(spans),
     )
     return block, unmanaged
 

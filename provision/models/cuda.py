@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_core.core_schema import ValidationInfo
 
+from provision.cuda_layout import toolkit_folder
 from provision.models.base import StateModel
 from provision.models.versions import (
     CUDA_VERSION_PATTERN,
@@ -47,7 +48,7 @@ class CudaToolkit(StateModel):
         if isinstance(data, dict) and "path" not in data:
             version = data.get("version")
             if isinstance(version, str) and re.fullmatch(CUDA_VERSION_PATTERN, version):
-                return {**data, "path": f"/usr/local/cuda-{cuda_release(version)}"}
+                return {**data, "path": toolkit_folder(cuda_release(version))}
             # The version's own error rejects the toolkit; don't add a path error to it.
             return {**data, "path": "/usr/local/cuda-X.Y"}
         return data

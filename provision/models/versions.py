@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import AfterValidator, Field
 
 from provision.credentials import redact
+from provision.cuda_layout import ACTIVE_CUDA_LINK
 
 DRIVER_PATTERN = r"[0-9]{3}\.[0-9]{1,3}(\.[0-9]{1,3})?"
 CUDA_VERSION_PATTERN = r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,3}"
@@ -102,8 +103,6 @@ INSTALL_ROOTS = ("/opt/", "/srv/", "/usr/local/", "/home/")
 USR_LOCAL_SYSTEM_FOLDERS = frozenset(
     {"bin", "etc", "games", "include", "lib", "lib64", "libexec", "man", "sbin", "share", "src"}
 )
-ACTIVE_CUDA_LINK = "/usr/local/cuda"
-"""The link to the active toolkit, which provision points itself: never an install folder."""
 
 INSTALL_FOLDER_RULE = (
     "a folder of its own under /opt, /srv, /usr/local (not in its bin, lib, share... nor "

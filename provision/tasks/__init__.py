@@ -1,5 +1,2 @@
-"""The tasks: one module per concern, each `plan_<thing>(desired, facts) -> list[Change]`.
-
-Every task is pure: it reads the desired state and the facts and returns the changes
-(empty when the host already satisfies it); `provision.reconcile` puts them in order.
-"""
+"""What the resource modules share to build their changes: apt and download commands,
+templates, handlers, the reboot step, the distribution table and NVIDIA's keyring."""

@@ -16,11 +16,14 @@ import testinfra.host
 
 from provision import shell
 from provision.connection import Connection
+from provision.facts.kernel import (
+    MODPROBE_FOLDERS,
+    blacklists_nouveau,
+    disables_nouveau_modeset,
+)
 from provision.facts.nvidia import parse_proc_version, upstream_version
 from provision.trusted_paths import guarded, root_folder, trusted_tree
 
-_BLACKLIST = re.compile(r"^\s*blacklist\s+nouveau\s*$", re.MULTILINE)
-_MODESET_OFF = re.compile(r"^\s*options\s+nouveau\s+(.*\s)?modeset=0(\s|$)", re.MULTILINE)
 _NVCC_RELEASE = re.compile(r"release (\d+\.\d+), V(\d+\.\d+\.\d+)")
 _CUDNN_MACRO = re.compile(r"#define\s+CUDNN_(MAJOR|MINOR|PATCHLEVEL)\s+(\d+)")
 
@@ -75,11 +78,11 @@ def _output(result: Any) -> str:
 
 def nouveau_blacklisted(target: HostUnderTest, parameters: dict[str, str]) -> None:
     """A modprobe.d file blacklists nouveau and turns its modeset off."""
-    result = target.run("cat /etc/modprobe.d/*.conf /lib/modprobe.d/*.conf 2>/dev/null; true")
-    text = result.stdout
-    if not _BLACKLIST.search(text):
+    files = " ".join(f"{shell.quote(folder)}/*.conf" for folder in MODPROBE_FOLDERS)
+    text = target.run(f"cat {files} 2>/dev/null; true").stdout
+    if not blacklists_nouveau(text):
         raise CheckFailed("no /etc/modprobe.d file has 'blacklist nouveau'")
-    if not _MODESET_OFF.search(text):
+    if not disables_nouveau_modeset(text):
         raise CheckFailed("nouveau is blacklisted but no file sets 'options nouveau modeset=0'")
 
 

@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Any
 
 from provision import shell
-from provision.verify.checks import SMOKE_PATH
+from provision.check import SMOKE_PATH
 from provision.verify.host_checks import (
     CheckFailed,
     CheckSkipped,
@@ -38,7 +38,7 @@ def _smoke_document(target: HostUnderTest, python: str) -> dict[str, Any]:
     if key not in target.cache:
         require_trusted(target, python.rsplit("/bin/", 1)[0])
         prepare_root_folder(target, SMOKE_PATH)
-        script = resources.files("provision").joinpath("smoke.py").read_bytes()
+        script = resources.files("provision.verify").joinpath("smoke.py").read_bytes()
         target.connection.upload(script, f"{SMOKE_PATH}/smoke.py", mode=0o644)
         result = target.run(shell.command(python, f"{SMOKE_PATH}/smoke.py"), SMOKE_TIMEOUT_S)
         try:

@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 import pytest
 
+from provision.check import Check
 from provision.errors import ProvisionError
 from provision.verify import host_checks, program_checks
-from provision.verify.checks import Check
 from provision.verify.host_checks import CheckFailed, CheckSkipped, HostUnderTest
 
 Outcome = Literal["passed", "failed", "skipped", "not run"]

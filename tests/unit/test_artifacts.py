@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from provision.artifacts import check_downloads, state_artifacts, unverified_downloads
 from provision.models import HostState
-from tests.unit.tasks.host_facts import state
+from tests.unit.resources.host_facts import state
 
 OFFICIAL: dict[str, object] = {"sources": {
     "apt_repository": None, "pip_index_url": None, "conda_channels": [],

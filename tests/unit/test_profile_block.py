@@ -14,10 +14,8 @@ from provision.facts.shell_profile import parse_block
 from provision.profile_block import (
     UnterminatedBlockError,
     apply_block,
-    find_unmanaged_cuda_exports,
     interactivity_guard,
-    read_block,
-    remove_block,
+    scan_blocks,
     split_lines,
 )
 
@@ -71,6 +69,24 @@ block_lines = st.lists(
     st.binary(max_size=30).filter(lambda line: b"\n" not in line).map(lambda line: line + b"\n"),
     max_size=5,
 ).map(b"".join)
+
+
+def read_block(content: bytes) -> bytes | None:
+    """The lines of the first block, or None when the file has none."""
+    lines = split_lines(content)
+    blocks = scan_blocks(lines).blocks
+    return b"".join(lines[blocks[0][0] + 1 : blocks[0][1]]) if blocks else None
+
+
+def remove_block(content: bytes) -> bytes:
+    """`content` without its one block (and without the newline `apply_block` adds before
+    a block it appends to a file whose last line has none)."""
+    lines = split_lines(content)
+    ((begin, end),) = scan_blocks(lines).blocks
+    head = b"".join(lines[:begin])
+    if not lines[end].endswith(b"\n"):
+        head = head.removesuffix(b"\n")
+    return head + b"".join(lines[end + 1 :])
 
 
 def _has_begin(content: bytes) -> bool:
@@ -171,9 +187,10 @@ def test_unmanaged_cuda_exports_outside_the_block_are_found() -> None:
         + END
         + b"\n  LD_LIBRARY_PATH=/usr/local/cuda/lib64\r\nexport PATH=$HOME/bin:$PATH\n"
     )
-    assert find_unmanaged_cuda_exports(content) == [
-        "line 1: export PATH=/usr/local/cuda-12.1/bin:$PATH",
-        "line 5:   LD_LIBRARY_PATH=/usr/local/cuda/lib64",
+    _, exports = parse_block(content.decode())
+    assert [(line.number, line.text) for line in exports] == [
+        (1, "export PATH=/usr/local/cuda-12.1/bin:$PATH"),
+        (5, "  LD_LIBRARY_PATH=/usr/local/cuda/lib64"),
     ]
 
 

@@ -22,7 +22,7 @@ from provision.plan import BlockEdit, Command, FileWrite, Plan, Reboot
 from provision.reconcile import facts_request, reconcile
 from provision.tasks.nvidia_keyring import KEYRING_PATH
 
-GOLDEN_PLAN = Path(__file__).parent / "tasks" / "plans" / "bare-debian12-workstation.json"
+GOLDEN_PLAN = Path(__file__).parent / "resources" / "plans" / "bare-debian12-workstation.json"
 ORDER = [
     "nouveau",
     "apt-repository",

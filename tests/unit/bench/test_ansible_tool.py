@@ -28,9 +28,9 @@ from bench.ansible.tool import (
 from bench.errors import BenchError
 from bench.tool import Lab, LabHost
 from provision.models import CudaToolkit
-from provision.tasks.apt_repository import _list_content
-from provision.tasks.nouveau import blacklist_content
-from provision.tasks.shell_profile import block_content
+from provision.resources.apt_repository import _list_content
+from provision.resources.nouveau import blacklist_content
+from provision.resources.shell_profile import block_content
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 

@@ -137,7 +137,7 @@ def test_missing_holds() -> None:
 
 def test_profile_block_matches_provision_template() -> None:
     from provision.models import CudaToolkit
-    from provision.tasks.shell_profile import block_content
+    from provision.resources.shell_profile import block_content
 
     toolkit = CudaToolkit(version="11.8.0", source="apt", path="/usr/local/cuda-11.8")
     assert (workstation.cuda_profile_block("11.8") + "\n").encode() == block_content(toolkit)
@@ -160,8 +160,8 @@ def test_unpack_commands_quote_archive_paths() -> None:
 
 
 def test_written_files_match_provision() -> None:
-    from provision.tasks.apt_repository import _list_content
-    from provision.tasks.nouveau import blacklist_content
+    from provision.resources.apt_repository import _list_content
+    from provision.resources.nouveau import blacklist_content
 
     line = "deb [trusted=yes] http://127.0.0.1:8123/apt ./"
     assert workstation.apt_source_file(line).encode() == _list_content(line)

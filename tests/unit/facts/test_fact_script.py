@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from jinja2 import Environment
+from jinja2 import Template
 
 from provision.connection import CommandResult, LocalConnection
 from provision.facts import FactsError, FactsRequest, gather_facts, parse_facts, render_script
@@ -174,13 +174,13 @@ def test_the_template_is_compiled_once_not_once_per_host(monkeypatch: pytest.Mon
 
     render_script(FactsRequest(users=("root",)))
     compiled: list[str] = []
-    original = script._environment
+    original = script.template
 
-    def counting_environment() -> Environment:
+    def counting_template(name: str) -> Template:
         compiled.append("compiled")
-        return original()
+        return original(name)
 
-    monkeypatch.setattr(script, "_environment", counting_environment)
+    monkeypatch.setattr(script, "template", counting_template)
     first = render_script(FactsRequest(users=("root",)), key="aa11")
     second = render_script(FactsRequest(users=("alice",)), key="bb22")
     assert compiled == []
@@ -222,14 +222,14 @@ def test_hosts_starting_together_compile_the_template_once(monkeypatch: pytest.M
     from provision.facts import script
 
     compiled: list[str] = []
-    original = script._environment
+    original = script.template
 
-    def slow_counting_environment() -> Environment:
+    def slow_counting_template(name: str) -> Template:
         compiled.append("compiled")
         time.sleep(0.05)  # widens the window in which other threads find no template yet
-        return original()
+        return original(name)
 
-    monkeypatch.setattr(script, "_environment", slow_counting_environment)
+    monkeypatch.setattr(script, "template", slow_counting_template)
     script._compiled_template.cache_clear()
     try:
         with ThreadPoolExecutor(max_workers=8) as pool:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from provision.facts.shell_profile import parse_block
-from provision.profile_block import apply_block, read_block
+from provision.profile_block import apply_block, scan_blocks, split_lines
 
 
 def test_a_marker_after_a_lone_cr_is_not_a_marker_for_either() -> None:
     original = b"export A=1\r# BEGIN provision: cuda\nx\n# END provision: cuda\n"
     block, _ = parse_block(original.decode())
     assert block is None
-    assert read_block(original) is None
+    assert scan_blocks(split_lines(original)).blocks == ()
 
 
 def test_facts_read_the_block_the_editor_wrote() -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from fake_host import FakeHost
 
+from provision.check import Check
 from provision.models import HostState
 from provision.report import AppliedChange, HostOutcome, HostStatus
 from provision.runner.canary import canary_check, needs_canary_check
 from provision.verify import runner as verify_runner
-from provision.verify.checks import Check
 from provision.verify.pytest_cases import Case
 
 DRIVER = AppliedChange("driver", "NVIDIA driver (apt)", "535.154.05", "550.54.15")

@@ -20,7 +20,7 @@ from provision.runner.fleet import HostJob
 from provision.runner.host_run import RunSettings
 from provision.runner.retry import retry_path, write_retry_file
 from provision.runner.rollout import run_in_batches
-from tests.unit.tasks.host_facts import bare_debian12
+from tests.unit.resources.host_facts import bare_debian12
 
 NAMES = [f"node-{number}" for number in range(1, 7)]
 

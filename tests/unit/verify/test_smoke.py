@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import provision
-from provision import smoke
+from provision.verify import smoke
 from provision.verify.smoke_judgement import (
     NO_GPU_MESSAGE,
     NoGpuSkip,
@@ -25,7 +25,7 @@ from provision.verify.smoke_judgement import (
 )
 from tests.unit.connection.ci_requirements import skip_unless_possible
 
-SMOKE = Path(provision.__file__).parent / "smoke.py"
+SMOKE = Path(provision.__file__).parent / "verify" / "smoke.py"
 
 
 def local_torch() -> Any:

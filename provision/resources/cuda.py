@@ -9,7 +9,14 @@ no driver. Toolkits found but not declared are unmanaged; `prune` removes them.
 from __future__ import annotations
 
 from provision import shell
-from provision.artifacts import checksum, cuda_runfile_url
+from provision.artifacts import RUNFILE_DRIVERS, checksum, cuda_runfile_url
+from provision.check import Check
+from provision.cuda_layout import (
+    ACTIVE_CUDA_LINK,
+    release_suffix,
+    toolkit_folder,
+    toolkit_package,
+)
 from provision.facts.cuda import CudaToolkit as FoundToolkit
 from provision.facts.model import Facts
 from provision.facts.nvidia import upstream_version
@@ -21,13 +28,9 @@ from provision.tasks.commands import (
     cached_path,
     download,
     package_name,
+    replace_symlink,
     run_installer,
 )
-
-
-def toolkit_package(release: str) -> str:
-    """`cuda-toolkit-11-8` for release 11.8."""
-    return f"cuda-toolkit-{release.replace('.', '-')}"
 
 
 def found_toolkit(path: str, facts: Facts) -> FoundToolkit | None:
@@ -124,7 +127,7 @@ def _files_missing(toolkit: CudaToolkit, facts: Facts) -> bool:
 
 def _reinstall(toolkit: CudaToolkit, facts: Facts) -> Change:
     """Reinstall the toolkit's installed `cuda-*-X-Y` packages, which put its files back."""
-    suffix = "-" + toolkit.release.replace(".", "-")
+    suffix = "-" + release_suffix(toolkit.release)
     names = sorted(
         {
             package_name(package.name)
@@ -165,3 +168,76 @@ def plan_cuda(desired: HostState, facts: Facts) -> list[Change]:
             )
         )
     return changes + _prune(desired, facts)
+
+
+def plan_active_cuda(desired: HostState, facts: Facts) -> list[Change]:
+    """Point `/usr/local/cuda` at the active toolkit unless it already does, directly."""
+    toolkit = desired.active_toolkit()
+    if toolkit is None:
+        return []
+    current = facts.cuda.active_link
+    if current == toolkit.path:
+        return []
+    if current is None and facts.cuda.active_path is not None:
+        return []
+    return [
+        Change(
+            task="active-cuda",
+            resource=ACTIVE_CUDA_LINK,
+            before=current,
+            after=toolkit.path,
+            reason=f"{ACTIVE_CUDA_LINK} points at {current or 'nothing'}, CUDA {toolkit.release} "
+            "is active",
+            actions=(replace_symlink(ACTIVE_CUDA_LINK, toolkit.path),),
+        )
+    ]
+
+
+def unknown_runfile_reason(desired: HostState) -> str | None:
+    """Why the host is refused: a runfile toolkit whose installer's name is not known."""
+    for toolkit in desired.cuda_toolkits:
+        if toolkit.source == "runfile" and toolkit.version not in RUNFILE_DRIVERS:
+            return (
+                f"the runfile of CUDA {toolkit.version} is not known (its file name carries "
+                "the bundled driver's version): use source apt or a known update"
+            )
+    return None
+
+
+def cuda_warnings(desired: HostState, facts: Facts) -> list[str]:
+    """An apt toolkit declared at a path apt does not install it in, and a `/usr/local/cuda`
+    that is a real folder (left alone, so the active toolkit cannot be linked)."""
+    warnings = [
+        f"CUDA {toolkit.version} comes from apt, which installs it in "
+        f"{toolkit_folder(toolkit.release)}, not {toolkit.path}"
+        for toolkit in desired.cuda_toolkits
+        if toolkit.source == "apt" and toolkit.path != toolkit_folder(toolkit.release)
+    ]
+    active_is_folder = facts.cuda.active_link is None and facts.cuda.active_path is not None
+    if desired.active_toolkit() is not None and active_is_folder:
+        warnings.append(
+            f"{ACTIVE_CUDA_LINK} is a folder, not a symlink: it is left alone; move it away to let "
+            "provision point it at the active toolkit"
+        )
+    return warnings
+
+
+def checks(state: HostState) -> list[Check]:
+    """Each toolkit's nvcc reports its release, and `/usr/local/cuda` links the active one."""
+    found = [
+        Check(
+            f"cuda {toolkit.release} nvcc",
+            "nvcc-version",
+            f"{toolkit.path}/bin/nvcc",
+            f"nvcc --version reports release {toolkit.release}",
+            {"path": toolkit.path, "version": toolkit.version, "release": toolkit.release},
+        )
+        for toolkit in state.cuda_toolkits
+    ]
+    active = state.active_toolkit()
+    if active is not None:
+        found.append(Check(
+            f"{ACTIVE_CUDA_LINK} is active", "cuda-symlink", ACTIVE_CUDA_LINK,
+            f"a symlink to {active.path} (CUDA {active.release})", {"target": active.path},
+        ))  # fmt: skip
+    return found

@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from provision import shell
+from provision.check import Check, flag
 from provision.credentials import public_url, url_login
 from provision.facts.conda import CondaEnv as FoundEnv
 from provision.facts.model import Facts
@@ -19,7 +20,7 @@ from provision.facts.provision_state import NETRC_PATH
 from provision.models import CondaEnv, HostState, PyTorchBuild
 from provision.models.versions import variant_cuda_release
 from provision.plan import Change
-from provision.tasks.conda import (
+from provision.resources.conda import (
     conda_executable,
     env_path,
     env_satisfied,
@@ -137,3 +138,36 @@ def plan_pytorch(desired: HostState, facts: Facts) -> list[Change]:
             )
         )
     return changes
+
+
+def _cudnn_for(state: HostState, variant: str) -> str:
+    """The desired cuDNN version for a `cuXYZ` build's CUDA major ('' when none is declared)."""
+    if not variant.startswith("cu"):
+        return ""
+    major = variant[2:-1]
+    build = state.cudnn.get(major)
+    return build.version if build else ""
+
+
+def env_checks(state: HostState, conda_prefix: str, env: CondaEnv) -> list[Check]:
+    """The smoke test imports the desired build in the env, and runs on every GPU."""
+    if env.pytorch is None:
+        return []
+    python = f"{env_path(conda_prefix, env.name)}/bin/python"
+    return [
+        Check(
+            f"pytorch build in {env.name}", "smoke-build", python,
+            f"the smoke test imports torch {env.pytorch.version} built for "
+            f"{env.pytorch.variant}",
+            {"python": python, "version": env.pytorch.version,
+             "variant": env.pytorch.variant, "cudnn": _cudnn_for(state, env.pytorch.variant)},
+            depends_on=f"conda env {env.name}",
+        ),
+        Check(
+            f"pytorch on the GPUs in {env.name}", "smoke-gpu", python,
+            "CUDA is available and matmul and conv2d on every GPU agree with the CPU"
+            + ("" if state.verify.require_gpu else " (skipped when the host has no GPU)"),
+            {"python": python, "require_gpu": flag(state.verify.require_gpu)},
+            depends_on=f"conda env {env.name}",
+        ),
+    ]  # fmt: skip

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from provision.cli.fact_summary import summary_rows
 from provision.facts import parse_facts
-from provision.facts.summary import summary_rows
 
-CASES = Path(__file__).parent / "cases"
+CASES = Path(__file__).parents[1] / "unit" / "facts" / "cases"
 
 
 def rows(case: str) -> dict[str, str]:

@@ -13,12 +13,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 
+from provision.check import Check
 from provision.facts.model import Facts
 from provision.facts.shell_profile import ShellFile, UserShell
 from provision.models import CudaToolkit, HostState
 from provision.plan import BlockEdit, Change
 from provision.profile_block import BEGIN_MARKER, END_MARKER
-from provision.tasks.render import render_template
+from provision.template_files import render_template
 
 PROFILE_FILE = ".bashrc"
 UNSAFE_FILES = {
@@ -155,3 +156,20 @@ def shell_profile_warnings(desired: HostState, facts: Facts) -> list[str]:
                 for line in item.unmanaged_exports
             ]
     return warnings
+
+
+def checks(state: HostState) -> list[Check]:
+    """A login shell of each user finds the active toolkit's nvcc and its CUDA_HOME."""
+    active = state.active_toolkit()
+    if active is None:
+        return []
+    return [
+        Check(
+            f"login shell of {user}",
+            "login-shell",
+            f"~{user}/{PROFILE_FILE}",
+            f"a login shell of {user} finds {active.path}/bin/nvcc and CUDA_HOME={active.path}",
+            {"user": user, "path": active.path},
+        )
+        for user in state.shell_profile.users
+    ]

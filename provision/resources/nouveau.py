@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 
+from provision.check import Check
 from provision.facts.model import Facts
 from provision.models import HostState
 from provision.plan import Change, FileWrite
 from provision.tasks.handlers import REBUILD_INITRAMFS
-from provision.tasks.render import render_template
+from provision.template_files import render_template
 
 BLACKLIST_PATH = "/etc/modprobe.d/blacklist-nouveau.conf"
 
@@ -70,3 +71,19 @@ def plan_nouveau(desired: HostState, facts: Facts) -> list[Change]:
             actions=(FileWrite(path=BLACKLIST_PATH, content=content, mode=0o644, diff=diff),),
         )
     ]
+
+
+def checks(state: HostState) -> list[Check]:
+    """nouveau is blacklisted (when asked) and not loaded, wherever a driver is declared."""
+    if state.driver is None:
+        return []
+    found = []
+    if state.driver.blacklist_nouveau:
+        found.append(Check(
+            "nouveau blacklisted", "nouveau-blacklisted", "/etc/modprobe.d",
+            "a modprobe.d file blacklists nouveau and sets modeset=0",
+        ))  # fmt: skip
+    found.append(Check(
+        "nouveau not loaded", "nouveau-not-loaded", "/proc/modules", "nouveau is not loaded",
+    ))  # fmt: skip
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from host_facts import bare_debian12, state
 
-from provision.tasks.driver import conflicting_packages, package_branch
+from provision.resources.driver import conflicting_packages, package_branch
 
 
 @pytest.mark.parametrize(

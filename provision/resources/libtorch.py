@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from provision import shell
 from provision.artifacts import checksum, libtorch_url
+from provision.check import SMOKE_PATH, Check
 from provision.facts.libtorch import LibtorchFacts
 from provision.facts.model import Facts
 from provision.models import HostState, Libtorch
@@ -99,4 +100,29 @@ def plan_libtorch(desired: HostState, facts: Facts) -> list[Change]:
                 _unpack(libtorch, cached_path(url)),
             ),
         )
+    ]
+
+
+def checks(state: HostState) -> list[Check]:
+    """libtorch's build-version says the desired build, and the notes' CMake example builds
+    against it and runs."""
+    libtorch = state.libtorch
+    if libtorch is None:
+        return []
+    return [
+        Check(
+            "libtorch build-version",
+            "libtorch-version",
+            f"{libtorch.path}/build-version",
+            f"says {libtorch.version}+{libtorch.variant}",
+            {"path": libtorch.path, "version": libtorch.version, "variant": libtorch.variant},
+        ),
+        Check(
+            "libtorch example builds and runs",
+            "libtorch-build",
+            libtorch.path,
+            "CMake builds the notes' example against it and it prints a 2x3 tensor",
+            {"path": libtorch.path, "workdir": f"{SMOKE_PATH}/libtorch-example"},
+            depends_on="libtorch build-version",
+        ),
     ]

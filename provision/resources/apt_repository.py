@@ -9,7 +9,7 @@ host where NVIDIA's own `cuda-keyring` package is installed keeps that package's
 when its facts show it differs; when the facts did not read it, it is written whenever
 apt installs something. `apt-get update` runs before any install. A login in the
 repository's URL never reaches the list file: apt reads it from
-`provision.tasks.source_logins`'s auth.conf file.
+`provision.resources.source_logins`'s auth.conf file.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from provision.models import HostState
 from provision.models.sources import NVIDIA_APT_BASE, join_url
 from provision.models.versions import apt_line_url
 from provision.plan import Change, Command, FileWrite
+from provision.resources.cuda import toolkit_apt_satisfied
+from provision.resources.cudnn import cudnn_apt_installed
+from provision.resources.driver import installed_driver
 from provision.tasks.commands import apt_update, cached_path, download, package_name
-from provision.tasks.cuda import toolkit_apt_satisfied
-from provision.tasks.cudnn import cudnn_apt_installed
 from provision.tasks.distro import NVIDIA_ARCHITECTURES, nvidia_repository
-from provision.tasks.driver import installed_driver
 from provision.tasks.nvidia_keyring import KEYRING_DEB, KEYRING_PATH, install_keyring
 
 MIRROR_LIST_PATH = "/etc/apt/sources.list.d/provision-cuda.list"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from provision import shell
 from provision.artifacts import checksum
+from provision.check import Check
 from provision.facts.conda import CondaEnv as FoundEnv
 from provision.facts.conda import CondaFacts
 from provision.facts.model import Facts
@@ -185,3 +186,13 @@ def plan_prune_envs(desired: HostState, facts: Facts) -> list[Change]:
         )
         for finding in unmanaged_envs(desired, facts)
     ]
+
+
+def env_checks(conda_prefix: str, env: CondaEnv) -> list[Check]:
+    """The env exists with its Python."""
+    prefix = env_path(conda_prefix, env.name)
+    return [Check(
+        f"conda env {env.name}", "conda-env", prefix,
+        f"the env exists with python {env.python}",
+        {"prefix": prefix, "python": env.python},
+    )]  # fmt: skip

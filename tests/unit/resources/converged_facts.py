@@ -12,11 +12,11 @@ from host_facts import bare_debian12_document, facts
 
 from provision.facts.model import Facts
 from provision.models import HostState
-from provision.tasks.cudnn import cudnn_packages
-from provision.tasks.driver import driver_packages
-from provision.tasks.libtorch import build_version
-from provision.tasks.pytorch import pip_version
-from provision.tasks.shell_profile import block_content
+from provision.resources.cudnn import cudnn_packages
+from provision.resources.driver import driver_packages
+from provision.resources.libtorch import build_version
+from provision.resources.pytorch import pip_version
+from provision.resources.shell_profile import block_content
 
 
 def _package(name: str, version: str, want: str = "install") -> dict[str, Any]:

@@ -17,8 +17,8 @@ from provision.compat import Finding, check_gpus
 from provision.models import HostState
 from provision.plan import Command
 from provision.reconcile import reconcile
+from provision.resources.libtorch import build_version, plan_libtorch
 from provision.tasks.commands import cached_path
-from provision.tasks.libtorch import build_version, plan_libtorch
 
 
 def test_a_libtorch_folder_without_build_version_is_reported_and_not_replaced() -> None:

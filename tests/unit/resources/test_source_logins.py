@@ -9,8 +9,8 @@ import json
 from provision.facts.provision_state import NETRC_PATH
 from provision.plan import FileWrite, Plan
 from provision.reconcile import reconcile
-from provision.tasks.source_logins import APT_AUTH_PATH, plan_source_logins
-from tests.unit.tasks.host_facts import bare_debian12, state
+from provision.resources.source_logins import APT_AUTH_PATH, plan_source_logins
+from tests.unit.resources.host_facts import bare_debian12, state
 
 SECRET = "tok-5f2e9c"
 LOGGED_IN = {"sources": {

@@ -5,7 +5,7 @@ state), `facts` (`base`: `bare-debian12` or `converged`, the latter converged to
 patched with `converged_state`; `patch` merged into the facts) and `expected` (the
 changes, file contents as text). Every task has an "already satisfied" case whose
 `expected` is empty. To add a case, write its inputs, run
-`python tests/unit/tasks/test_task_cases.py TASK/NAME` and review what it writes.
+`python tests/unit/resources/test_task_cases.py TASK/NAME` and review what it writes.
 """
 
 from __future__ import annotations
@@ -23,17 +23,16 @@ from host_facts import bare_debian12, merge, sandbox_workstation_document, state
 from provision.facts.model import Facts
 from provision.models import HostState
 from provision.plan import Change
-from provision.tasks.active_cuda import plan_active_cuda
-from provision.tasks.apt_repository import plan_apt_repository
-from provision.tasks.conda import plan_conda, plan_conda_envs, plan_prune_envs
-from provision.tasks.cuda import plan_cuda
-from provision.tasks.cudnn import plan_cudnn
-from provision.tasks.driver import plan_driver, plan_purge
-from provision.tasks.libtorch import plan_libtorch
-from provision.tasks.nouveau import plan_nouveau
-from provision.tasks.pytorch import plan_pytorch
+from provision.resources.apt_repository import plan_apt_repository
+from provision.resources.conda import plan_conda, plan_conda_envs, plan_prune_envs
+from provision.resources.cuda import plan_active_cuda, plan_cuda
+from provision.resources.cudnn import plan_cudnn
+from provision.resources.driver import plan_driver, plan_purge
+from provision.resources.libtorch import plan_libtorch
+from provision.resources.nouveau import plan_nouveau
+from provision.resources.pytorch import plan_pytorch
+from provision.resources.shell_profile import plan_shell_profile
 from provision.tasks.reboot import plan_reboot
-from provision.tasks.shell_profile import plan_shell_profile
 
 CASES = Path(__file__).parent / "cases"
 Task = Callable[[HostState, Facts], list[Change]]

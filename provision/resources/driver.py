@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 
 from provision.artifacts import checksum, driver_runfile_url
+from provision.check import Check, flag
+from provision.cuda_layout import toolkit_package
 from provision.facts.model import Facts
 from provision.facts.nvidia import upstream_version
 from provision.models import Driver, HostState
@@ -25,6 +27,7 @@ from provision.tasks.commands import (
     package_name,
     run_installer,
 )
+from provision.tasks.reboot import has_nvidia_gpu
 
 
 def driver_packages(driver: Driver) -> list[str]:
@@ -112,9 +115,7 @@ def plan_purge(desired: HostState, facts: Facts) -> list[Change]:
     conflicting = conflicting_packages(driver, facts)
     if not conflicting:
         return []
-    toolkits = [
-        f"cuda-toolkit-{release.replace('.', '-')}" for release in facts.cuda.package_releases
-    ]
+    toolkits = [toolkit_package(release) for release in facts.cuda.package_releases]
     actions: list[Command] = []
     if toolkits:
         actions.append(apt_mark("manual", *toolkits))
@@ -181,3 +182,51 @@ def plan_driver(desired: HostState, facts: Facts) -> list[Change]:
             actions=tuple(actions),
         )
     ]
+
+
+def driver_warnings(desired: HostState, facts: Facts) -> list[str]:
+    """What the plan cannot know before the driver loads: the GPUs' names (nothing loaded)
+    and whether Secure Boot will let an unsigned module load."""
+    if desired.driver is None:
+        return []
+    warnings = []
+    if not facts.nvidia.gpus and has_nvidia_gpu(facts):
+        warnings.append(
+            "no NVIDIA driver is loaded, so the GPUs' names are unknown and their support by "
+            "the driver and CUDA is checked only after the reboot"
+        )
+    if facts.kernel.secure_boot:
+        warnings.append(
+            "Secure Boot is on: the NVIDIA kernel module loads only when signed with an "
+            "enrolled key (MOK); an unsigned one leaves the driver unloaded after the reboot"
+        )
+    return warnings
+
+
+def checks(state: HostState) -> list[Check]:
+    """The driver's packages (apt), its loaded module and `nvidia-smi` agree with the
+    desired version."""
+    driver = state.driver
+    if driver is None:
+        return []
+    found = []
+    if driver.source == "apt":
+        packages = driver_packages(driver)
+        found.append(Check(
+            f"driver package {packages[0]}", "driver-package", packages[0],
+            f"installed at {driver.version}" + (" and held" if driver.hold else ""),
+            {"packages": " ".join(packages), "version": driver.version,
+             "hold": flag(driver.hold)},
+        ))  # fmt: skip
+    found.append(Check(
+        "driver module loaded = installed", "driver-module", "/proc/driver/nvidia/version",
+        f"the loaded NVIDIA module is {driver.version}, as installed",
+        {"version": driver.version},
+    ))  # fmt: skip
+    found.append(Check(
+        "nvidia-smi answers", "nvidia-smi", "nvidia-smi",
+        "nvidia-smi lists the GPUs with the desired driver"
+        + ("" if state.verify.require_gpu else " (skipped when the host has no GPU)"),
+        {"version": driver.version, "require_gpu": flag(state.verify.require_gpu)},
+    ))  # fmt: skip
+    return found

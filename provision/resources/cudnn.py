@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from provision import shell
 from provision.artifacts import checksum
+from provision.check import Check
 from provision.facts.model import Facts
 from provision.facts.provision_state import DOWNLOADS_DIR
 from provision.models import CudnnBuild, HostState
+from provision.models.cuda import CudaToolkit
 from provision.plan import Change, Command, Unmanaged
+from provision.resources.cuda import found_toolkit
 from provision.tasks.commands import (
     apt_get,
     apt_install,
@@ -23,7 +26,6 @@ from provision.tasks.commands import (
     download,
     package_name,
 )
-from provision.tasks.cuda import found_toolkit
 
 
 def cudnn_packages(major: str, build: CudnnBuild) -> list[tuple[str, str]]:
@@ -203,3 +205,39 @@ def plan_cudnn(desired: HostState, facts: Facts) -> list[Change]:
             )
         )
     return changes
+
+
+def _checks_of(major: str, build: CudnnBuild, toolkits: list[CudaToolkit]) -> list[Check]:
+    if build.source == "apt":
+        return [Check(
+            f"cudnn for cuda {major}", "cudnn", "/usr/include",
+            f"cudnn_version.h says {build.version} and libcudnn.so.{build.version.split('.')[0]} "
+            "is installed",
+            {"version": build.version, "include": "/usr/include",
+             "lib": "/usr/lib"},
+        )]  # fmt: skip
+    return [
+        Check(
+            f"cudnn in cuda {toolkit.release}",
+            "cudnn",
+            f"{toolkit.path}/include",
+            f"cudnn_version.h says {build.version} and libcudnn.so is in {toolkit.path}/lib64",
+            {
+                "version": build.version,
+                "include": f"{toolkit.path}/include",
+                "lib": f"{toolkit.path}/lib64",
+            },
+            depends_on=f"cuda {toolkit.release} nvcc",
+        )
+        for toolkit in toolkits
+    ]
+
+
+def checks(state: HostState) -> list[Check]:
+    """Each CUDA major's cuDNN header and library are there at the desired version: the
+    system's (apt) or in each toolkit of that major (tarball)."""
+    found = []
+    for major, build in sorted(state.cudnn.items(), key=lambda item: int(item[0])):
+        toolkits = [toolkit for toolkit in state.cuda_toolkits if toolkit.major == major]
+        found.extend(_checks_of(major, build, toolkits))
+    return found

@@ -10,7 +10,7 @@ from pathlib import Path
 from provision.facts import parse_facts
 from provision.facts.files import parse_secret_file
 from provision.reconcile import reconcile
-from tests.unit.tasks.host_facts import state
+from tests.unit.resources.host_facts import state
 
 CASE = Path(__file__).parents[1] / "facts" / "cases" / "user-controlled-shell-files.out"
 

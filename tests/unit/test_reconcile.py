@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "tasks"))
+sys.path.insert(0, str(Path(__file__).parent / "resources"))
 
-from converged_facts import converged
-from host_facts import bare_debian12, state
+from host_facts import bare_debian12, recorded, recorded_lab_vars, state
 
 from provision.facts.model import Facts
+from provision.models import HostState
 from provision.models.sources import NVIDIA_APT_BASE
 from provision.plan import BlockEdit, Command, FileWrite, Plan, Reboot
 from provision.reconcile import facts_request, reconcile
@@ -74,9 +74,15 @@ def test_the_workstation_plan_follows_the_dependency_order() -> None:
     assert sum(isinstance(a, Reboot) for c in plan.changes for a in c.actions) == 1
 
 
+def converged_state(patch: dict[str, Any] | None = None) -> HostState:
+    """The workstation state the recorded lab host (`recorded("converged")`) converged to,
+    with `patch` merged in."""
+    return state(patch, recorded_lab_vars())
+
+
 def test_a_converged_host_gets_an_empty_plan() -> None:
-    desired = state()
-    plan = reconcile(desired, converged(desired), host="lab-01")
+    desired = converged_state()
+    plan = reconcile(desired, recorded("converged"), host="lab-01")
     assert plan == Plan(host="lab-01")
     assert not plan.changed
 
@@ -149,8 +155,8 @@ def test_a_held_dpkg_lock_is_waited_for_not_refused() -> None:
 
 def _undeclared_plan(prune: bool) -> Plan:
     """The plan for a converged host that also has CUDA 10.2, libcudnn7 and an env `old`."""
-    desired = state({"prune": prune})
-    facts = converged(desired)
+    desired = converged_state({"prune": prune})
+    facts = recorded("converged")
     document = facts.model_dump(mode="json")
     document["cuda"]["toolkits"].append(
         {
@@ -201,8 +207,8 @@ def test_prune_removes_what_is_not_declared() -> None:
 
 
 def test_a_driver_upgrade_purges_installs_and_reboots_once() -> None:
-    before = state({"driver": {"version": "535.154.05"}})
-    plan = reconcile(state({"driver": {"version": "550.54.15"}}), converged(before))
+    desired = converged_state({"driver": {"version": "550.54.15"}})
+    plan = reconcile(desired, recorded("converged"))
     assert _tasks(plan) == ["apt-repository", "driver-purge", "driver", "reboot"]
     purge = plan.changes[1]
     assert (
@@ -228,18 +234,18 @@ def test_a_runfile_driver_beside_a_loaded_nouveau_reboots_before_and_after() -> 
 
 
 def test_nouveau_still_loaded_on_a_converged_host_needs_only_a_reboot() -> None:
-    desired = state()
-    plan = reconcile(desired, converged(desired, {"kernel": {"nouveau": {"loaded": True}}}))
+    desired = converged_state()
+    plan = reconcile(desired, recorded("converged", {"kernel": {"nouveau": {"loaded": True}}}))
     assert _tasks(plan) == ["reboot"]
 
 
 def test_a_reboot_an_earlier_run_left_pending_is_planned_until_the_host_reboots() -> None:
-    desired = state()
-    left = converged(desired, {"provision": {"reboot_pending": "nouveau is loaded"}})
+    desired = converged_state()
+    left = recorded("converged", {"provision": {"reboot_pending": "nouveau is loaded"}})
     plan = reconcile(desired, left)
     assert _tasks(plan) == ["reboot"]
     assert plan.changes[0].reason == "an earlier run left a reboot pending: nouveau is loaded"
-    assert reconcile(desired, converged(desired)).changes == ()
+    assert reconcile(desired, recorded("converged")).changes == ()
 
 
 def test_no_driver_declared_plans_no_nvidia_changes() -> None:
@@ -252,19 +258,19 @@ def test_no_driver_declared_plans_no_nvidia_changes() -> None:
 
 
 def test_warnings_name_exports_outside_the_block_and_unknown_users() -> None:
-    desired = state()
+    desired = converged_state()
     line = {"number": 3, "text": "export PATH=/usr/local/cuda-12.1/bin:$PATH"}
-    document = converged(desired).model_dump(mode="json")
+    document = recorded("converged").model_dump(mode="json")
     document["shell"][0]["files"][0]["unmanaged_exports"] = [line]
     document["shell"][1]["home"] = None
-    plan = reconcile(desired, type(converged(desired)).model_validate(document))
+    plan = reconcile(desired, Facts.model_validate(document))
     assert "/root/.bashrc line 3 sets CUDA outside the managed block" in plan.warnings[0]
     assert any("user 'ops' is not on the host" in warning for warning in plan.warnings)
 
 
 def test_released_holds_are_restored_without_touching_apt_sources() -> None:
-    desired = state()
-    plan = reconcile(desired, converged(desired, {"apt": {"held": []}}))
+    desired = converged_state()
+    plan = reconcile(desired, recorded("converged", {"apt": {"held": []}}))
     assert [(c.task, c.after) for c in plan.changes] == [
         ("driver", "535.154.05"),
         ("cudnn", "held"),
@@ -274,14 +280,17 @@ def test_released_holds_are_restored_without_touching_apt_sources() -> None:
 
 
 def test_cudnn_inside_a_toolkit_without_a_declared_build_is_unmanaged() -> None:
-    desired = state({"cudnn=": {}})
-    document = converged(desired).model_dump(mode="json")
+    document = recorded("converged").model_dump(mode="json")
+    document["cudnn"] = {"system": [], "packages": []}
+    for toolkit in document["cuda"]["toolkits"]:
+        toolkit["cudnn"] = None
+    document["apt"]["held"] = [name for name in document["apt"]["held"] if "cudnn" not in name]
     document["cuda"]["toolkits"][1]["cudnn"] = {
         "header": "/usr/local/cuda-11.8/include/cudnn_version.h",
         "version": "8.6.0",
         "major": 8,
     }
-    plan = reconcile(state({"cudnn=": {}, "prune": True}), Facts.model_validate(document))
+    plan = reconcile(converged_state({"cudnn=": {}, "prune": True}), Facts.model_validate(document))
     assert plan.changes == ()
     assert [(u.kind, u.resource, u.pruned) for u in plan.unmanaged] == [
         ("cudnn", "/usr/local/cuda-11.8/include/cudnn_version.h", False)

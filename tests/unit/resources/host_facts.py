@@ -1,25 +1,29 @@
-"""Desired states and facts for plan tests, built from small recipes instead of big JSON.
+"""Desired states and facts for plan tests.
 
 `sandbox_workstation()` is the sandbox lab's workstation state (the playbook rendered with
-the sandbox group_vars and a mirror at MIRROR); `bare_debian12()` the facts of a fresh
-Debian 12 lab host with a GPU and nouveau loaded; `merge` deep-merges a patch into a JSON
-document. The facts of a host that already is a state are in `converged_facts`.
+the sandbox group_vars and a mirror at MIRROR, or with `recorded_lab_vars()`, the mirror of
+the lab the facts were recorded on); `recorded(STATE)` the facts the fact script printed on
+a lab host in that state (scripts/record_facts.py); `bare_debian12()` hand-written facts of
+a fresh Debian 12 host with a GPU on PCI and nouveau loaded, which no lab host has; `merge`
+deep-merges a patch into a JSON document.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from provision.facts.model import Facts
+from provision.facts.model import Facts, parse_facts
 from provision.models import HostState, parse_host_state
 from provision.playbook import load_playbook
 from provision.templating import VariableResolver
 
 ROOT = Path(__file__).resolve().parents[3]
+RECORDED = ROOT / "tests/unit/facts"
 MIRROR = "http://127.0.0.1:8080"
 # The sha256 of the lab mirror's downloads the workstation plan fetches, as `provision lab
 # up` writes them (these from a lab mirror built on 2026-12-02).
@@ -48,24 +52,45 @@ def merge(base: Any, patch: Any) -> Any:
     return copy.deepcopy(patch)
 
 
-def sandbox_workstation_document() -> dict[str, Any]:
-    """The rendered state document of `playbooks/workstation.yaml` for the sandbox lab."""
+def recorded_lab_vars() -> dict[str, Any]:
+    """The mirror variables of the lab the `lab-*` facts were recorded on."""
+    stamp = json.loads((RECORDED / "lab-recorded.json").read_text())
+    lab_vars: dict[str, Any] = stamp["lab_vars"]
+    return lab_vars
+
+
+def sandbox_workstation_document(lab_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The rendered state document of `playbooks/workstation.yaml` for the sandbox lab (with
+    a mirror at MIRROR, or the recorded lab's mirror variables `lab_vars`)."""
     play = load_playbook(ROOT / "playbooks/workstation.yaml").plays[0]
     group_vars = yaml.safe_load((ROOT / "inventories/sandbox/group_vars/all.yaml").read_text())
     variables = {
         **play.vars,
         **group_vars,
-        "lab_mirror_url": MIRROR,
-        "lab_mirror_apt_source": f"deb [trusted=yes] {MIRROR}/apt ./",
-        "lab_mirror_checksums": MIRROR_CHECKSUMS,
+        **(
+            lab_vars
+            or {
+                "lab_mirror_url": MIRROR,
+                "lab_mirror_apt_source": f"deb [trusted=yes] {MIRROR}/apt ./",
+                "lab_mirror_checksums": MIRROR_CHECKSUMS,
+            }
+        ),
     }
     rendered: dict[str, Any] = VariableResolver(variables).render(play.state, "state")
     return rendered
 
 
-def state(patch: dict[str, Any] | None = None) -> HostState:
+def state(patch: dict[str, Any] | None = None, lab_vars: dict[str, Any] | None = None) -> HostState:
     """The sandbox workstation state with `patch` merged in."""
-    return parse_host_state(merge(sandbox_workstation_document(), patch or {}), "test state")
+    document = sandbox_workstation_document(lab_vars)
+    return parse_host_state(merge(document, patch or {}), "test state")
+
+
+def recorded(name: str, patch: dict[str, Any] | None = None) -> Facts:
+    """The facts the fact script printed on a lab host in state `name` (`lab-NAME.out`,
+    recorded by scripts/record_facts.py), parsed, with `patch` merged in."""
+    parsed = parse_facts((RECORDED / "cases" / f"lab-{name}.out").read_bytes(), "KEY")
+    return facts(json.loads(parsed.model_dump_json()), patch)
 
 
 def sandbox_workstation() -> HostState:

@@ -1,9 +1,11 @@
 """Golden cases per task: desired state + facts -> the task's changes, commands included.
 
 Each `cases/<task>/<name>.json` holds `state` (a patch over the sandbox workstation
-state), `facts` (`base`: `bare-debian12` or `converged`, the latter converged to `state`
-patched with `converged_state`; `patch` merged into the facts) and `expected` (the
-changes, file contents as text). Every task has an "already satisfied" case whose
+state), `facts` (`base`: `bare-debian12`, hand-written facts of a fresh Debian 12 host
+with a GPU on PCI, or `lab-STATE`, the facts recorded on a lab host in that state by
+scripts/record_facts.py, whose desired state is then rendered with the recorded lab's
+mirror; `patch` merged into the facts) and `expected` (the changes, file contents as
+text). Every task has an "already satisfied" case whose
 `expected` is empty. To add a case, write its inputs, run
 `python tests/unit/resources/test_task_cases.py TASK/NAME` and review what it writes.
 """
@@ -17,8 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from converged_facts import converged
-from host_facts import bare_debian12, merge, sandbox_workstation_document, state
+from host_facts import (
+    bare_debian12,
+    recorded,
+    recorded_lab_vars,
+    sandbox_workstation_document,
+    state,
+)
 
 from provision.facts.model import Facts
 from provision.models import HostState
@@ -64,12 +71,11 @@ def case_paths() -> list[Path]:
 
 
 def _inputs(case: dict[str, Any]) -> tuple[HostState, Facts]:
-    desired = state(case.get("state", {}))
     spec = case["facts"]
-    if spec["base"] == "converged":
-        host_state = state(merge(case.get("state", {}), spec.get("converged_state", {})))
-        return desired, converged(host_state, spec.get("patch"))
-    return desired, bare_debian12(spec.get("patch"))
+    if spec["base"].startswith("lab-"):
+        desired = state(case.get("state", {}), recorded_lab_vars())
+        return desired, recorded(spec["base"].removeprefix("lab-"), spec.get("patch"))
+    return state(case.get("state", {})), bare_debian12(spec.get("patch"))
 
 
 def golden(changes: list[Change]) -> list[dict[str, Any]]:

@@ -23,8 +23,9 @@ import subprocess
 from pathlib import Path
 
 from provision import shell
-from provision.connection import Connection, open_connection
+from provision.connection import Connection
 from provision.facts import parse_facts, render_script
+from provision.host_connections import open_connection
 from provision.inventory import load_inventory
 from provision.playbook import load_playbook, resolve_playbook
 from provision.reconcile import facts_request

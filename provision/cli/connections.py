@@ -14,11 +14,11 @@ from provision.connection import (
     Connection,
     LocalConnection,
     ask_once,
-    open_connection,
     terminal_prompt,
 )
 from provision.connection.become import PasswordSource
 from provision.errors import InputError
+from provision.host_connections import open_connection
 from provision.inventory import load_inventory
 
 

@@ -1,7 +1,8 @@
 """Connections to hosts: one interface (`Connection`), over SSH or on the control node.
 
-`open_connection(inventory.connection(name), inventory.host_vars(name))` gives the
-connection an inventory host asks for; `LocalConnection()` is the control node itself.
+`provision.host_connections.open_connection(inventory.connection(name),
+inventory.host_vars(name))` gives the connection an inventory host asks for;
+`LocalConnection()` is the control node itself.
 """
 
 from provision.connection.base import CommandResult, Connection
@@ -13,7 +14,6 @@ from provision.connection.errors import (
     UnreachableReason,
     UploadError,
 )
-from provision.connection.factory import open_connection
 from provision.connection.local import LOCAL_HOST_NAME, LocalConnection
 
 __all__ = [
@@ -28,6 +28,5 @@ __all__ = [
     "UnreachableReason",
     "UploadError",
     "ask_once",
-    "open_connection",
     "terminal_prompt",
 ]

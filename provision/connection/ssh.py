@@ -30,9 +30,8 @@ from provision.connection.base import CommandResult
 from provision.connection.become import BecomeDialog, PasswordSource
 from provision.connection.errors import HostUnreachable, UnreachableReason
 from provision.connection.running import run_command, upload_file
+from provision.connection.settings import HostConnection, JumpHost
 from provision.connection.ssh_errors import UnknownHostKeyError, classify
-from provision.inventory.connection import HostConnection
-from provision.inventory.ssh_variables import JumpHost
 
 USER_KNOWN_HOSTS = Path("~/.ssh/known_hosts")
 _KNOWN_HOSTS_LOCK = threading.Lock()

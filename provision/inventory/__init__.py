@@ -6,9 +6,8 @@ variables with Ansible's precedence, selects hosts by Ansible patterns, prints t
 `ansible-inventory --list` document and gives each host's connection settings.
 """
 
-from provision.inventory.connection import HostConnection
 from provision.inventory.inventory import Inventory
 from provision.inventory.model import Group
 from provision.inventory.sources import load_inventory
 
-__all__ = ["Group", "HostConnection", "Inventory", "load_inventory"]
+__all__ = ["Group", "Inventory", "load_inventory"]

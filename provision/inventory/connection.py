@@ -25,8 +25,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
+from provision.connection.settings import HostConnection
 from provision.control_characters import has_control_character
 from provision.errors import InputError
 from provision.input_limits import is_ascii_number
@@ -48,21 +47,6 @@ _BECOME_ONLY = {"ansible_become_user": "root", "ansible_become_method": "sudo"}
 _CONNECTIONS = {"ssh": "ssh", "smart": "ssh", "paramiko": "ssh", "local": "local"}
 _TRUE = {"yes", "on", "1", "true", "y", "t"}
 _FALSE = {"no", "off", "0", "false", "n", "f"}
-
-
-class HostConnection(BaseModel):
-    """How to reach one host: `ssh` to `user@host:port` with `key_file`, or `local`."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str
-    host: str
-    port: int = 22
-    user: str | None = None
-    key_file: Path | None = None
-    become: bool = False
-    connection: Literal["ssh", "local"] = "ssh"
-    known_hosts: Path | None = None
 
 
 def connection_settings(name: str, variables: dict[str, Any]) -> HostConnection:

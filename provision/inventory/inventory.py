@@ -15,8 +15,9 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
+from provision.connection.settings import HostConnection
 from provision.errors import InputError
-from provision.inventory.connection import HostConnection, connection_settings
+from provision.inventory.connection import connection_settings
 from provision.inventory.model import ALL, Group, InventoryData
 from provision.inventory.patterns import (
     PatternError,

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from provision.connection.settings import HostConnection, JumpHost
 from provision.errors import InputError
-from provision.inventory.connection import HostConnection
 from provision.yaml_documents import is_special_file
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -37,15 +37,6 @@ _JUMP = re.compile(
 )
 _SSH_ARGUMENTS = ("ansible_ssh_common_args", "ansible_ssh_extra_args")
 _PASSWORD_VARIABLES = ("ansible_become_password", "ansible_become_pass")
-
-
-@dataclass(frozen=True)
-class JumpHost:
-    """One ProxyJump hop, `[user@]host[:port]`."""
-
-    host: str
-    port: int = 22
-    user: str | None = None
 
 
 @dataclass(frozen=True)

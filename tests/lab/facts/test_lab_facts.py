@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from provision.cli.facts import gather_all
-from provision.connection import BecomeError, Connection, open_connection
+from provision.connection import BecomeError, Connection
+from provision.connection.settings import HostConnection
 from provision.facts import Facts, FactsRequest, gather_facts
-from provision.inventory import HostConnection
+from provision.host_connections import open_connection
 from provision_lab.pytest_plugin import LabHost, RunningLab, SshRunner, wait_for_new_boot
 from provision_lab.sshd_log import read_session_counts
 

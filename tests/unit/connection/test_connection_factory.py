@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from provision.connection import PASSWORD_ENVIRONMENT_VARIABLE, LocalConnection, open_connection
-from provision.connection.ssh import JumpHost, SshConnection
+from provision.connection import PASSWORD_ENVIRONMENT_VARIABLE, LocalConnection
+from provision.connection.settings import HostConnection, JumpHost
+from provision.connection.ssh import SshConnection
 from provision.errors import InputError
-from provision.inventory import HostConnection
+from provision.host_connections import open_connection
 from provision.inventory.connection import connection_settings
 from provision.inventory.ssh_variables import parse_jumps
 

@@ -14,8 +14,8 @@ from private_sshd import PrivateSshd, free_port
 
 from provision.connection import HostUnreachable, UnreachableReason
 from provision.connection import ssh as ssh_module
-from provision.connection.ssh import JumpHost, SshConnection, SshSettings
-from provision.inventory import HostConnection
+from provision.connection.settings import HostConnection, JumpHost
+from provision.connection.ssh import SshConnection, SshSettings
 
 
 @pytest.fixture(autouse=True)

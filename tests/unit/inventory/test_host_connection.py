@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from provision.connection.settings import HostConnection
 from provision.errors import InputError
-from provision.inventory import HostConnection, load_inventory
+from provision.inventory import load_inventory
 from provision.inventory.connection import connection_settings
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from provision.connection.settings import HostConnection, JumpHost
 from provision.errors import InputError
-from provision.inventory import HostConnection
-from provision.inventory.ssh_variables import JumpHost, SshVariables, read_ssh_variables
+from provision.inventory.ssh_variables import SshVariables, read_ssh_variables
 
 SSH = HostConnection(name="gpu1", host="10.0.0.5")
 LOCAL = HostConnection(name="gpu1", host="10.0.0.5", connection="local")

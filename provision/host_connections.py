@@ -14,8 +14,8 @@ from typing import Any
 from provision.connection.base import Connection
 from provision.connection.become import PasswordSource
 from provision.connection.local import LocalConnection
+from provision.connection.settings import HostConnection
 from provision.connection.ssh import SshConnection, SshSettings
-from provision.inventory import HostConnection
 from provision.inventory.ssh_variables import read_ssh_variables
 
 

@@ -23,11 +23,11 @@ import subprocess
 from pathlib import Path
 
 from provision import shell
-from provision.connection import Connection
+from provision.connection import CommandResult
 from provision.facts import parse_facts, render_script
 from provision.host_connections import open_connection
 from provision.inventory import load_inventory
-from provision.playbook import load_playbook, resolve_playbook
+from provision.playbook import load_playbook, parse_extra_vars, resolve_playbook
 from provision.reconcile import facts_request
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,14 +58,11 @@ def provision(*arguments: str, allowed: tuple[int, ...] = (0,)) -> None:
 def record(host: str, state: str, extra_vars: list[str]) -> None:
     """Run the fact script for the workstation state on `host`; write its output and parse."""
     inventory = load_inventory([INVENTORY])
-    targets = resolve_playbook(load_playbook(PLAYBOOK), inventory, host, _extra_vars(extra_vars))
-    desired = targets[0].hosts[0].state
-    script = render_script(facts_request(desired), key=KEY)
-    connection: Connection = open_connection(inventory.connection(host), inventory.host_vars(host))
-    try:
-        result = connection.run(shell.command("sh", "-c", script.text), timeout=120.0, sudo=True)
-    finally:
-        connection.close()
+    targets = resolve_playbook(
+        load_playbook(PLAYBOOK), inventory, host, parse_extra_vars(extra_vars[1::2])
+    )
+    script = render_script(facts_request(targets[0].hosts[0].state), key=KEY)
+    result = run_on(host, script.text, timeout=120.0)
     facts = parse_facts(result.stdout, KEY)
     if not facts.complete:
         raise SystemExit(f"record-facts: the fact script did not finish on {host}")
@@ -75,19 +72,19 @@ def record(host: str, state: str, extra_vars: list[str]) -> None:
     print(f"record-facts: wrote lab-{state}.out and .json from {host}", flush=True)
 
 
-def _extra_vars(arguments: list[str]) -> dict[str, str]:
-    pairs = (value.split("=", 1) for value in arguments[1::2])
-    return {name: value for name, value in pairs}
-
-
 def on_host(host: str, command: str) -> None:
     """Change a lab host by hand, as a user or an admin would."""
+    if run_on(host, command, timeout=60.0).exit_code != 0:
+        raise SystemExit(f"record-facts: {command!r} failed on {host}")
+
+
+def run_on(host: str, script: str, timeout: float) -> CommandResult:
+    """`script` run as root on `host` over a connection of its own: the applies between
+    two steps reboot the hosts, so no connection outlives a step."""
     inventory = load_inventory([INVENTORY])
     connection = open_connection(inventory.connection(host), inventory.host_vars(host))
     try:
-        result = connection.run(shell.command("sh", "-c", command), timeout=60.0, sudo=True)
-        if result.exit_code != 0:
-            raise SystemExit(f"record-facts: {command!r} failed on {host}")
+        return connection.run(shell.command("sh", "-c", script), timeout=timeout, sudo=True)
     finally:
         connection.close()
 

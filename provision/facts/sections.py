@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SECTION_NAMES = frozenset({
+    "identity", "lock", "reboot-pending", "os-release", "modules", "modprobe", "initramfs",
+    "nvidia-module-files", "nvidia-proc-version", "nvidia-gpu", "pci", "nvidia-userspace",
+    "packages", "held-packages", "open-files", "cuda-link", "cuda-alias", "cuda-toolkit",
+    "cuda-version-json", "cuda-version-txt", "cuda-header", "cudnn-header", "conda-prefix",
+    "conda-env", "pip-dist", "libtorch", "shell-user", "shell-file", "file", "secret-file",
+    "end",
+})  # fmt: skip
+"""Every section the fact script (`templates/facts.sh.j2`) prints, named once: the
+parsers ask only for these, and the recorded fixtures are checked against them."""
+
 
 @dataclass(frozen=True)
 class Section:
@@ -31,6 +42,8 @@ class Sections:
 
     def all(self, name: str) -> list[Section]:
         """Every section called `name`."""
+        if name not in SECTION_NAMES:
+            raise ValueError(f"the fact script prints no section {name!r}")
         return [section for section in self.items if section.name == name]
 
     def first(self, name: str) -> Section | None:

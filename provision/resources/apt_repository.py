@@ -6,8 +6,8 @@ installs after checking its fingerprint, in a managed list file naming that keyr
 the single source line of `sources.apt_repository` (a mirror) in a managed list file. A
 host where NVIDIA's own `cuda-keyring` package is installed keeps that package's list
 (a second list with the same source would conflict with it). The list file is rewritten
-when its facts show it differs; when the facts did not read it, it is written whenever
-apt installs something. `apt-get update` runs before any install. A login in the
+when its facts show it differs; when it is missing or the facts did not read it, it is
+written only when apt installs something. `apt-get update` runs before any install. A login in the
 repository's URL never reaches the list file: apt reads it from
 `provision.resources.source_logins`'s auth.conf file.
 """
@@ -96,11 +96,11 @@ def _nvidia_base(desired: HostState, facts: Facts) -> str:
 
 
 def _file_write(path: str, content: bytes, facts: Facts, wanted: bool) -> FileWrite | None:
-    """The write of the list file: when it differs from the facts, or, when the facts did
-    not look at it, whenever apt installs something."""
+    """The write of the list file: when apt installs something and the file is missing,
+    unread by the facts or different, and when the file is there but differs."""
     found = facts.file(path)
     current = found.content if found is not None and found.state == "file" else None
-    if found is None and not wanted:
+    if current is None and not wanted:
         return None
     if current == content.decode():
         return None
@@ -143,8 +143,9 @@ def plan_apt_repository(desired: HostState, facts: Facts) -> list[Change]:
     actions.append(apt_update())
     resource = managed[0] if managed else f"NVIDIA CUDA repository {nvidia_repository(facts)}"
     reasons = ["apt installs " + ", ".join(wanted)] if wanted else []
-    if write is not None and facts.file(write.path) is not None:
-        reasons.append(f"{write.path} differs")
+    found = facts.file(write.path) if write is not None else None
+    if found is not None:
+        reasons.append(f"{found.path} {'is missing' if found.state == 'missing' else 'differs'}")
     return [
         Change(
             task="apt-repository",

@@ -66,6 +66,11 @@ def env_path(prefix: str, name: str) -> str:
     return f"{prefix.rstrip('/')}/envs/{name}"
 
 
+def env_python(prefix: str, name: str) -> str:
+    """The Python interpreter of the env `name` of the install at `prefix`."""
+    return f"{env_path(prefix, name)}/bin/python"
+
+
 def foreign_prefix(desired: HostState, facts: Facts) -> bool:
     """Whether the desired prefix is a folder that holds no conda install: no conda
     program and no record of conda's own package in `conda-meta`."""

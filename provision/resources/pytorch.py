@@ -23,6 +23,7 @@ from provision.plan import Change
 from provision.resources.conda import (
     conda_executable,
     env_path,
+    env_python,
     env_satisfied,
     foreign_prefix,
     found_env,
@@ -62,7 +63,7 @@ def pip_command(desired: HostState, prefix: str, env: CondaEnv, build: PyTorchBu
     """The env's pip installing the build. Index logins come from root's netrc file
     (`NETRC`), never the command line; a plain-http index, which the state must have
     marked trusted, is named to pip as a trusted host."""
-    python = f"{env_path(prefix, env.name)}/bin/python"
+    python = env_python(prefix, env.name)
     index = desired.sources.pytorch_index_url(build.variant)
     indexes = [index, *desired.sources.pip_extra_index_urls]
     extra = [
@@ -153,7 +154,7 @@ def env_checks(state: HostState, conda_prefix: str, env: CondaEnv) -> list[Check
     """The smoke test imports the desired build in the env, and runs on every GPU."""
     if env.pytorch is None:
         return []
-    python = f"{env_path(conda_prefix, env.name)}/bin/python"
+    python = env_python(conda_prefix, env.name)
     return [
         Check(
             f"pytorch build in {env.name}", "smoke-build", python,

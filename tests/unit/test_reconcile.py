@@ -1,4 +1,4 @@
-"""`reconcile`: order, refusal, unmanaged/prune, reboots, the whole workstation from a bare
+"""`reconcile`: order, refusal, unmanaged/prune, reboots, the whole workstation from a fresh
 host, and the converged host's empty plan."""
 
 from __future__ import annotations
@@ -13,16 +13,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "resources"))
 
-from host_facts import bare_debian12, recorded, recorded_lab_vars, state
+from host_facts import fresh_host, recorded, state
 
 from provision.facts.model import Facts
-from provision.models import HostState
 from provision.models.sources import NVIDIA_APT_BASE
 from provision.plan import BlockEdit, Command, FileWrite, Plan, Reboot
 from provision.reconcile import facts_request, reconcile
 from provision.tasks.nvidia_keyring import KEYRING_PATH
 
-GOLDEN_PLAN = Path(__file__).parent / "resources" / "plans" / "bare-debian12-workstation.json"
+GOLDEN_PLAN = Path(__file__).parent / "resources" / "plans" / "fresh-host-workstation.json"
 ORDER = [
     "nouveau",
     "apt-repository",
@@ -59,14 +58,14 @@ def _tasks(plan: Plan) -> list[str]:
     return [change.task for change in plan.changes]
 
 
-def test_the_workstation_from_a_bare_debian12_host_matches_the_golden_command_list() -> None:
-    plan = reconcile(state(), bare_debian12(), host="lab-01")
+def test_the_workstation_from_a_fresh_host_matches_the_golden_command_list() -> None:
+    plan = reconcile(state(), fresh_host(), host="lab-01")
     assert plan.refused is None
     assert command_list(plan) == json.loads(GOLDEN_PLAN.read_text())
 
 
 def test_the_workstation_plan_follows_the_dependency_order() -> None:
-    plan = reconcile(state(), bare_debian12())
+    plan = reconcile(state(), fresh_host())
     positions = [ORDER.index(task) for task in _tasks(plan)]
     assert positions == sorted(positions)
     assert set(_tasks(plan)) == set(ORDER) - {"driver-purge"}
@@ -74,26 +73,20 @@ def test_the_workstation_plan_follows_the_dependency_order() -> None:
     assert sum(isinstance(a, Reboot) for c in plan.changes for a in c.actions) == 1
 
 
-def converged_state(patch: dict[str, Any] | None = None) -> HostState:
-    """The workstation state the recorded lab host (`recorded("converged")`) converged to,
-    with `patch` merged in."""
-    return state(patch, recorded_lab_vars())
-
-
 def test_a_converged_host_gets_an_empty_plan() -> None:
-    desired = converged_state()
+    desired = state()
     plan = reconcile(desired, recorded("converged"), host="lab-01")
     assert plan == Plan(host="lab-01")
     assert not plan.changed
 
 
 def test_reconcile_is_pure() -> None:
-    desired, facts = state(), bare_debian12()
+    desired, facts = state(), fresh_host()
     assert reconcile(desired, facts) == reconcile(desired, facts)
 
 
 def test_every_command_is_well_formed_shell() -> None:
-    plan = reconcile(state({"prune": True}), bare_debian12())
+    plan = reconcile(state({"prune": True}), fresh_host())
     commands = [a.command for c in plan.changes for a in c.actions if isinstance(a, Command)]
     assert commands
     for line in commands:
@@ -109,7 +102,7 @@ def test_every_command_is_well_formed_shell() -> None:
     ],
 )
 def test_an_unsupported_os_is_refused_before_any_change(os: dict[str, str], message: str) -> None:
-    plan = reconcile(state(), bare_debian12({"os": os}))
+    plan = reconcile(state(), fresh_host({"os": os}))
     assert plan.refused is not None
     assert message in plan.refused and "not supported" in plan.refused
     assert plan.changes == ()
@@ -120,7 +113,7 @@ def test_an_unsupported_os_is_refused_before_any_change(os: dict[str, str], mess
 )
 def test_supported_ubuntu_releases_use_their_nvidia_repository(os_id: str, version: str) -> None:
     desired = state({"sources": {"apt_repository": None}})
-    plan = reconcile(desired, bare_debian12({"os": {"id": os_id, "version_id": version}}))
+    plan = reconcile(desired, fresh_host({"os": {"id": os_id, "version_id": version}}))
     repository = next(c for c in plan.changes if c.task == "apt-repository")
     distro = f"ubuntu{version.replace('.', '')}"
     assert repository.after == f"{NVIDIA_APT_BASE}/{distro}/x86_64/"
@@ -131,14 +124,14 @@ def test_supported_ubuntu_releases_use_their_nvidia_repository(os_id: str, versi
 
 
 def test_another_architecture_is_refused() -> None:
-    plan = reconcile(state(), bare_debian12({"kernel": {"architecture": "arm64"}}))
+    plan = reconcile(state(), fresh_host({"kernel": {"architecture": "arm64"}}))
     assert plan.refused == "architecture arm64 is not supported (supported: amd64)"
 
 
 def test_gpus_the_driver_cannot_run_are_refused() -> None:
     gpu = {"name": "Tesla K80", "bus_id": "0000:01:00.0", "uuid": None, "video_bios": None,
            "minor": 0}  # fmt: skip
-    plan = reconcile(state(), bare_debian12({"nvidia": {"gpus": [gpu]}}))
+    plan = reconcile(state(), fresh_host({"nvidia": {"gpus": [gpu]}}))
     assert plan.refused is not None
     assert "Kepler ends with driver branch 470" in plan.refused
     assert plan.changes == ()
@@ -146,7 +139,7 @@ def test_gpus_the_driver_cannot_run_are_refused() -> None:
 
 def test_a_held_dpkg_lock_is_waited_for_not_refused() -> None:
     holder = {"pid": 812, "path": "/var/lib/dpkg/lock-frontend", "command": "unattended-upgr"}
-    plan = reconcile(state(), bare_debian12({"apt": {"lock_holders": [holder], "lock_held": True}}))
+    plan = reconcile(state(), fresh_host({"apt": {"lock_holders": [holder], "lock_held": True}}))
     assert plan.refused is None and plan.changed
     assert any("process 812 (unattended-upgr)" in warning for warning in plan.warnings)
     apt = [a.command for c in plan.changes for a in c.actions if isinstance(a, Command)]
@@ -155,7 +148,7 @@ def test_a_held_dpkg_lock_is_waited_for_not_refused() -> None:
 
 def _undeclared_plan(prune: bool) -> Plan:
     """The plan for a converged host that also has CUDA 10.2, libcudnn7 and an env `old`."""
-    desired = converged_state({"prune": prune})
+    desired = state({"prune": prune})
     facts = recorded("converged")
     document = facts.model_dump(mode="json")
     document["cuda"]["toolkits"].append(
@@ -207,7 +200,7 @@ def test_prune_removes_what_is_not_declared() -> None:
 
 
 def test_a_driver_upgrade_purges_installs_and_reboots_once() -> None:
-    desired = converged_state({"driver": {"version": "550.54.15"}})
+    desired = state({"driver": {"version": "550.54.15"}})
     plan = reconcile(desired, recorded("converged"))
     assert _tasks(plan) == ["apt-repository", "driver-purge", "driver", "reboot"]
     purge = plan.changes[1]
@@ -225,7 +218,7 @@ def test_a_driver_upgrade_purges_installs_and_reboots_once() -> None:
 
 
 def test_a_runfile_driver_beside_a_loaded_nouveau_reboots_before_and_after() -> None:
-    plan = reconcile(state({"driver": {"source": "runfile"}}), bare_debian12())
+    plan = reconcile(state({"driver": {"source": "runfile"}}), fresh_host())
     tasks = _tasks(plan)
     assert tasks[: tasks.index("cuda")] == [
         "nouveau", "apt-repository", "reboot", "driver", "reboot",
@@ -234,13 +227,13 @@ def test_a_runfile_driver_beside_a_loaded_nouveau_reboots_before_and_after() -> 
 
 
 def test_nouveau_still_loaded_on_a_converged_host_needs_only_a_reboot() -> None:
-    desired = converged_state()
+    desired = state()
     plan = reconcile(desired, recorded("converged", {"kernel": {"nouveau": {"loaded": True}}}))
     assert _tasks(plan) == ["reboot"]
 
 
 def test_a_reboot_an_earlier_run_left_pending_is_planned_until_the_host_reboots() -> None:
-    desired = converged_state()
+    desired = state()
     left = recorded("converged", {"provision": {"reboot_pending": "nouveau is loaded"}})
     plan = reconcile(desired, left)
     assert _tasks(plan) == ["reboot"]
@@ -253,12 +246,12 @@ def test_no_driver_declared_plans_no_nvidia_changes() -> None:
         "driver": None, "cuda_toolkits": [], "active_cuda": None, "cudnn=": {},
         "libtorch": None, "shell_profile": {"users": []},
     }  # fmt: skip
-    plan = reconcile(state(document), bare_debian12())
+    plan = reconcile(state(document), fresh_host())
     assert _tasks(plan) == ["conda", "conda-env", "pytorch"]
 
 
 def test_warnings_name_exports_outside_the_block_and_unknown_users() -> None:
-    desired = converged_state()
+    desired = state()
     line = {"number": 3, "text": "export PATH=/usr/local/cuda-12.1/bin:$PATH"}
     document = recorded("converged").model_dump(mode="json")
     document["shell"][0]["files"][0]["unmanaged_exports"] = [line]
@@ -269,7 +262,7 @@ def test_warnings_name_exports_outside_the_block_and_unknown_users() -> None:
 
 
 def test_released_holds_are_restored_without_touching_apt_sources() -> None:
-    desired = converged_state()
+    desired = state()
     plan = reconcile(desired, recorded("converged", {"apt": {"held": []}}))
     assert [(c.task, c.after) for c in plan.changes] == [
         ("driver", "535.154.05"),
@@ -290,7 +283,7 @@ def test_cudnn_inside_a_toolkit_without_a_declared_build_is_unmanaged() -> None:
         "version": "8.6.0",
         "major": 8,
     }
-    plan = reconcile(converged_state({"cudnn=": {}, "prune": True}), Facts.model_validate(document))
+    plan = reconcile(state({"cudnn=": {}, "prune": True}), Facts.model_validate(document))
     assert plan.changes == ()
     assert [(u.kind, u.resource, u.pruned) for u in plan.unmanaged] == [
         ("cudnn", "/usr/local/cuda-11.8/include/cudnn_version.h", False)
@@ -298,9 +291,9 @@ def test_cudnn_inside_a_toolkit_without_a_declared_build_is_unmanaged() -> None:
 
 
 def test_secure_boot_is_warned_about() -> None:
-    plan = reconcile(state(), bare_debian12({"kernel": {"secure_boot": True}}))
+    plan = reconcile(state(), fresh_host({"kernel": {"secure_boot": True}}))
     assert any(warning.startswith("Secure Boot is on") for warning in plan.warnings)
-    assert not any("Secure Boot" in w for w in reconcile(state(), bare_debian12()).warnings)
+    assert not any("Secure Boot" in w for w in reconcile(state(), fresh_host()).warnings)
 
 
 def test_facts_request_asks_for_what_the_plan_compares() -> None:
@@ -314,6 +307,6 @@ def test_facts_request_asks_for_what_the_plan_compares() -> None:
 
 
 if __name__ == "__main__":
-    plan = reconcile(state(), bare_debian12(), host="lab-01")
+    plan = reconcile(state(), fresh_host(), host="lab-01")
     GOLDEN_PLAN.write_text(json.dumps(command_list(plan), indent=2) + "\n")
     print(f"wrote {GOLDEN_PLAN}")

@@ -4,41 +4,22 @@ a wrong package name, path or version format shows here as a plan that does not 
 
 from __future__ import annotations
 
-import json
+import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from provision.facts import Facts, parse_facts
-from provision.models import HostState, parse_host_state
+sys.path.insert(0, str(Path(__file__).parent / "resources"))
+
+from host_facts import RUNFILES, recorded, state
+
+from provision.models import HostState
 from provision.plan import Plan
-from provision.playbook import load_playbook
 from provision.reconcile import reconcile
-from provision.templating import VariableResolver
-
-ROOT = Path(__file__).resolve().parents[2]
-CASES = ROOT / "tests/unit/facts/cases"
-RUNFILES = {"driver_source": "runfile", "cuda_toolkit_source": "runfile"}
 
 
-def workstation(**extra_vars: str) -> HostState:
-    """The sandbox workstation state, rendered with the recorded lab's mirror variables."""
-    play = load_playbook(ROOT / "playbooks/workstation.yaml").plays[0]
-    group_vars = yaml.safe_load((ROOT / "inventories/sandbox/group_vars/all.yaml").read_text())
-    lab_vars = json.loads((CASES.parent / "lab-recorded.json").read_text())["lab_vars"]
-    variables: dict[str, Any] = {**play.vars, **group_vars, **lab_vars, **extra_vars}
-    rendered = VariableResolver(variables).render(play.state, "state")
-    return parse_host_state(rendered, "the recorded lab's workstation state")
-
-
-def recorded(state: str) -> Facts:
-    return parse_facts((CASES / f"lab-{state}.out").read_bytes(), "KEY")
-
-
-def plan(state: str, desired: HostState | None = None) -> Plan:
-    return reconcile(desired or workstation(), recorded(state), host="lab-01")
+def plan(name: str, desired: HostState | None = None) -> Plan:
+    return reconcile(desired or state(), recorded(name), host="lab-01")
 
 
 def changed(result: Plan) -> list[tuple[str, str]]:
@@ -53,7 +34,7 @@ def test_the_host_the_workstation_converged_plans_nothing() -> None:
 
 
 def test_the_host_converged_with_runfiles_plans_nothing() -> None:
-    result = plan("runfile-converged", workstation(**RUNFILES))
+    result = plan("runfile-converged", state(None, RUNFILES))
     assert result.refused is None
     assert changed(result) == []
 
@@ -84,5 +65,5 @@ def test_drift_by_hand_is_planned_back_and_nothing_else() -> None:
     "installed, so the runfile is installed only on the next run, after the purge (issue 19)",
 )
 def test_switching_an_apt_host_to_the_runfile_driver_installs_it_in_the_same_run() -> None:
-    tasks = {task for task, _ in changed(plan("converged", workstation(**RUNFILES)))}
+    tasks = {task for task, _ in changed(plan("converged", state(None, RUNFILES)))}
     assert {"driver-purge", "driver"} <= tasks

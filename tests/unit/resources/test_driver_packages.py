@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from host_facts import bare_debian12, state
+from host_facts import fresh_host, state
 
 from provision.resources.driver import conflicting_packages, package_branch
 
@@ -41,7 +41,7 @@ def _installed(name: str, version: str) -> dict[str, str]:
 def test_a_runfile_driver_purges_driver_packages_of_every_branch_and_nothing_else() -> None:
     desired = state({"driver": {"source": "runfile"}})
     assert desired.driver is not None
-    facts = bare_debian12(
+    facts = fresh_host(
         {
             "nvidia": {
                 "packages": [
@@ -58,5 +58,5 @@ def test_a_runfile_driver_purges_driver_packages_of_every_branch_and_nothing_els
 def test_the_unversioned_cuda_drivers_metapackage_of_another_branch_goes_too() -> None:
     desired = state()
     assert desired.driver is not None
-    facts = bare_debian12({"nvidia": {"packages": [_installed("cuda-drivers", "515.105.01-1")]}})
+    facts = fresh_host({"nvidia": {"packages": [_installed("cuda-drivers", "515.105.01-1")]}})
     assert conflicting_packages(desired.driver, facts) == ["cuda-drivers"]

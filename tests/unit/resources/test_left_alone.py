@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from host_facts import bare_debian12, state
+from host_facts import fresh_host, state
 
 import provision.reconcile
 from provision.artifacts import libtorch_url
@@ -22,7 +22,7 @@ from provision.tasks.commands import cached_path
 
 
 def test_a_libtorch_folder_without_build_version_is_reported_and_not_replaced() -> None:
-    plan = reconcile(state(), bare_debian12({"libtorch": {"exists": True}}))
+    plan = reconcile(state(), fresh_host({"libtorch": {"exists": True}}))
     assert "libtorch" not in [change.task for change in plan.changes]
     (finding,) = [item for item in plan.unmanaged if item.kind == "libtorch"]
     assert finding.resource == "/opt/libtorch" and "no build-version" in finding.detail
@@ -30,14 +30,14 @@ def test_a_libtorch_folder_without_build_version_is_reported_and_not_replaced() 
 
 
 def test_a_libtorch_of_another_build_is_upgraded() -> None:
-    facts = bare_debian12({"libtorch": {"exists": True, "build_version": "2.1.0+cpu"}})
+    facts = fresh_host({"libtorch": {"exists": True, "build_version": "2.1.0+cpu"}})
     plan = reconcile(state(), facts)
     assert [c.before for c in plan.changes if c.task == "libtorch"] == ["2.1.0+cpu"]
     assert not [item for item in plan.unmanaged if item.kind == "libtorch"]
 
 
 def test_a_foreign_conda_prefix_gets_no_installer_env_or_pytorch() -> None:
-    plan = reconcile(state(), bare_debian12({"conda": {"exists": True}}))
+    plan = reconcile(state(), fresh_host({"conda": {"exists": True}}))
     tasks = {change.task for change in plan.changes}
     assert not tasks & {"conda", "conda-env", "pytorch"}
     assert "libtorch" in tasks
@@ -58,7 +58,7 @@ def test_the_gpu_check_runs_once(monkeypatch: pytest.MonkeyPatch) -> None:
         return check_gpus(desired, names)
 
     monkeypatch.setattr(provision.reconcile, "check_gpus", counted)
-    reconcile(state(), bare_debian12())
+    reconcile(state(), fresh_host())
     assert len(calls) == 1
 
 
@@ -69,7 +69,7 @@ def _unpack_line(target: Path, archive: Path) -> str:
     assert desired.libtorch is not None
     libtorch = desired.libtorch.model_copy(update={"path": str(target)})
     desired = desired.model_copy(update={"libtorch": libtorch})
-    facts = bare_debian12(
+    facts = fresh_host(
         {"libtorch": {"path": str(target), "exists": True, "build_version": "2.1.0+cpu"}}
     )
     (change,) = plan_libtorch(desired, facts)

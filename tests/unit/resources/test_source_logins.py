@@ -10,7 +10,7 @@ from provision.facts.provision_state import NETRC_PATH
 from provision.plan import FileWrite, Plan
 from provision.reconcile import reconcile
 from provision.resources.source_logins import APT_AUTH_PATH, plan_source_logins
-from tests.unit.resources.host_facts import bare_debian12, state
+from tests.unit.resources.host_facts import fresh_host, state
 
 SECRET = "tok-5f2e9c"
 LOGGED_IN = {"sources": {
@@ -33,7 +33,7 @@ def secret_file(path: str, content: bytes) -> dict[str, object]:
 
 
 def test_logins_are_written_as_secrets_into_apt_s_and_curl_s_files() -> None:
-    changes = plan_source_logins(state(LOGGED_IN), bare_debian12())
+    changes = plan_source_logins(state(LOGGED_IN), fresh_host())
     writes = {change.resource: change.actions[0] for change in changes}
     assert set(writes) == {APT_AUTH_PATH, NETRC_PATH}
     apt, netrc = writes[APT_AUTH_PATH], writes[NETRC_PATH]
@@ -44,7 +44,7 @@ def test_logins_are_written_as_secrets_into_apt_s_and_curl_s_files() -> None:
 
 
 def test_no_dump_of_the_plan_and_no_command_holds_the_login() -> None:
-    plan: Plan = reconcile(state(LOGGED_IN), bare_debian12(), host="ws01")
+    plan: Plan = reconcile(state(LOGGED_IN), fresh_host(), host="ws01")
     dumped = json.dumps(plan.model_dump(mode="json"))
     assert SECRET not in dumped and SECRET not in plan.model_dump_json()
     commands = [action.command for change in plan.changes for action in change.actions
@@ -60,8 +60,8 @@ def test_no_dump_of_the_plan_and_no_command_holds_the_login() -> None:
 def test_files_that_already_hold_the_logins_are_left_alone_and_stale_ones_removed() -> None:
     desired = state(LOGGED_IN)
     wanted = {change.resource: change.actions[0] for change in plan_source_logins(
-        desired, bare_debian12())}  # fmt: skip
-    present = bare_debian12({"files": [
+        desired, fresh_host())}  # fmt: skip
+    present = fresh_host({"files": [
         secret_file(path, write.content) for path, write in wanted.items()  # type: ignore[union-attr]
     ]})  # fmt: skip
     assert plan_source_logins(desired, present) == []

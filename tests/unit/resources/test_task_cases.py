@@ -1,13 +1,12 @@
 """Golden cases per task: desired state + facts -> the task's changes, commands included.
 
 Each `cases/<task>/<name>.json` holds `state` (a patch over the sandbox workstation
-state), `facts` (`base`: `bare-debian12`, hand-written facts of a fresh Debian 12 host
-with a GPU on PCI, or `lab-STATE`, the facts recorded on a lab host in that state by
-scripts/record_facts.py, whose desired state is then rendered with the recorded lab's
-mirror; `patch` merged into the facts) and `expected` (the changes, file contents as
-text). Every task has an "already satisfied" case whose
-`expected` is empty. To add a case, write its inputs, run
-`python tests/unit/resources/test_task_cases.py TASK/NAME` and review what it writes.
+state), `facts` (`base`: `lab-STATE`, the facts recorded on a lab host in that state by
+scripts/record_facts.py, or `fresh-host`, the recorded fresh host with a GPU on PCI;
+`patch` merged into the facts) and `expected` (the changes, file contents as text).
+Every task has an "already satisfied" case whose `expected` is empty. To add a case,
+write its inputs, run `python tests/unit/resources/test_task_cases.py TASK/NAME` and
+review what it writes.
 """
 
 from __future__ import annotations
@@ -19,13 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from host_facts import (
-    bare_debian12,
-    recorded,
-    recorded_lab_vars,
-    sandbox_workstation_document,
-    state,
-)
+from host_facts import fresh_host, recorded, sandbox_workstation_document, state
 
 from provision.facts.model import Facts
 from provision.models import HostState
@@ -72,10 +65,10 @@ def case_paths() -> list[Path]:
 
 def _inputs(case: dict[str, Any]) -> tuple[HostState, Facts]:
     spec = case["facts"]
-    if spec["base"].startswith("lab-"):
-        desired = state(case.get("state", {}), recorded_lab_vars())
-        return desired, recorded(spec["base"].removeprefix("lab-"), spec.get("patch"))
-    return state(case.get("state", {})), bare_debian12(spec.get("patch"))
+    desired = state(case.get("state", {}))
+    if spec["base"] == "fresh-host":
+        return desired, fresh_host(spec.get("patch"))
+    return desired, recorded(spec["base"].removeprefix("lab-"), spec.get("patch"))
 
 
 def golden(changes: list[Change]) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from provision.runner.fleet import HostJob
 from provision.runner.host_run import RunSettings
 from provision.runner.retry import retry_path, write_retry_file
 from provision.runner.rollout import run_in_batches
-from tests.unit.resources.host_facts import bare_debian12
+from tests.unit.resources.host_facts import fresh_host
 
 NAMES = [f"node-{number}" for number in range(1, 7)]
 
@@ -118,14 +118,14 @@ def driver_change() -> Change:
 
 def gpu_in_use() -> Facts:
     users = [{"pid": 4242, "path": "/dev/nvidia0", "command": "python train.py"}]
-    return bare_debian12({"nvidia": {"device_users": users}})
+    return fresh_host({"nvidia": {"device_users": users}})
 
 
 def test_a_driver_change_under_a_gpu_process_is_busy_naming_it() -> None:
     reason = busy_reason(gpu_in_use(), plan(driver_change()))
     assert reason is not None and "python train.py (pid 4242)" in reason
     assert busy_reason(gpu_in_use(), plan(command_change("profile"))) is None
-    assert busy_reason(bare_debian12(), plan(driver_change())) is None
+    assert busy_reason(fresh_host(), plan(driver_change())) is None
 
 
 @pytest.mark.parametrize(("force", "status"), [(False, HostStatus.BUSY), (True, None)])

@@ -21,7 +21,7 @@ NOT_ON_THE_LAB = {
     "lock": "printed only when the fact command takes the run lock (apply), not here",
     "secret-file": "printed only for login files that exist; no sandbox source has a login",
     "cuda-version-txt": "CUDA before 11.1 only (version.txt); the workstation's are newer",
-    "cuda-header": "a toolkit with neither version.json nor version.txt; the lab's have version.json",
+    "cuda-header": "a toolkit without version.json or version.txt; the lab's have version.json",
 }
 """Sections the current script prints only on hosts the lab cannot be: their parsers are
 tested on hand-written text (test_fact_parsers, test_user_controlled_files, the

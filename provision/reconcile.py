@@ -30,6 +30,7 @@ from provision.resources.cuda import (
     cuda_warnings,
     plan_active_cuda,
     plan_cuda,
+    unavailable_toolkit_reason,
     unknown_runfile_reason,
     unmanaged_toolkits,
 )
@@ -88,7 +89,7 @@ def refusal(
     unsafe_profile = unsafe_profile_reason(desired, facts)
     if unsafe_profile is not None:
         return unsafe_profile
-    return unknown_runfile_reason(desired)
+    return unavailable_toolkit_reason(desired, facts) or unknown_runfile_reason(desired)
 
 
 def _warnings(

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import re
 
-from provision.cuda_layout import toolkit_package_release
 from provision.facts.apt import Package, parse_dpkg_query
 from provision.facts.base import FactModel, release_of
 from provision.facts.cudnn import CudnnInstall, parse_cudnn_installs
 from provision.facts.sections import Sections
+from provision.packaging.cuda_names import toolkit_package_release
 
 _VERSION_TXT = re.compile(r"CUDA Version\s+(\d+\.\d+(?:\.\d+)?)")
 _CUDA_H = re.compile(r"^#define\s+CUDA_VERSION\s+(\d+)", re.MULTILINE)

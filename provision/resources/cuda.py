@@ -11,16 +11,17 @@ from __future__ import annotations
 from provision import shell
 from provision.artifacts import RUNFILE_DRIVERS, checksum, cuda_runfile_url
 from provision.check import Check
-from provision.cuda_layout import (
-    ACTIVE_CUDA_LINK,
-    release_suffix,
-    toolkit_folder,
-    toolkit_package,
-)
+from provision.cuda_layout import ACTIVE_CUDA_LINK, toolkit_folder
 from provision.facts.cuda import CudaToolkit as FoundToolkit
 from provision.facts.model import Facts
 from provision.facts.nvidia import upstream_version
 from provision.models import CudaToolkit, HostState
+from provision.packaging.availability import toolkit_unavailable
+from provision.packaging.cuda_names import (
+    release_suffix,
+    toolkit_package,
+    toolkit_version_pattern,
+)
 from provision.plan import Change, Command, Unmanaged
 from provision.tasks.commands import (
     apt_get,
@@ -31,6 +32,7 @@ from provision.tasks.commands import (
     replace_symlink,
     run_installer,
 )
+from provision.tasks.distro import host_distribution
 
 
 def found_toolkit(path: str, facts: Facts) -> FoundToolkit | None:
@@ -70,7 +72,11 @@ def _satisfied(toolkit: CudaToolkit, facts: Facts) -> bool:
 
 def _install(desired: HostState, toolkit: CudaToolkit) -> list[Command]:
     if toolkit.source == "apt":
-        return [apt_install(f"{toolkit_package(toolkit.release)}={toolkit.version}-1")]
+        return [
+            apt_install(
+                f"{toolkit_package(toolkit.release)}={toolkit_version_pattern(toolkit.version)}"
+            )
+        ]
     url = cuda_runfile_url(desired, toolkit)
     flags = ["--silent", "--toolkit", f"--toolkitpath={toolkit.path}", "--no-opengl-libs"]
     run = run_installer(cached_path(url), *flags, timeout_s=3600.0)
@@ -191,6 +197,20 @@ def plan_active_cuda(desired: HostState, facts: Facts) -> list[Change]:
             actions=(replace_symlink(ACTIVE_CUDA_LINK, toolkit.path),),
         )
     ]
+
+
+def unavailable_toolkit_reason(desired: HostState, facts: Facts) -> str | None:
+    """Why the host is refused: an apt toolkit NVIDIA's repository for the host's
+    distribution does not carry (a repository line of the state's own is not judged)."""
+    distribution = host_distribution(facts)
+    if distribution is None or desired.sources.apt_repository is not None:
+        return None
+    for toolkit in desired.cuda_toolkits:
+        if toolkit.source == "apt":
+            reason = toolkit_unavailable(distribution, toolkit.release)
+            if reason is not None:
+                return reason
+    return None
 
 
 def unknown_runfile_reason(desired: HostState) -> str | None:

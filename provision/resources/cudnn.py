@@ -16,6 +16,7 @@ from provision.facts.model import Facts
 from provision.facts.provision_state import DOWNLOADS_DIR
 from provision.models import CudnnBuild, HostState
 from provision.models.cuda import CudaToolkit
+from provision.packaging.cuda_names import cudnn_packages
 from provision.plan import Change, Command, Unmanaged
 from provision.resources.cuda import found_toolkit
 from provision.tasks.commands import (
@@ -26,19 +27,6 @@ from provision.tasks.commands import (
     download,
     package_name,
 )
-
-
-def cudnn_packages(major: str, build: CudnnBuild) -> list[tuple[str, str]]:
-    """(package, version pattern) pairs of cuDNN `build` for CUDA `major`."""
-    cudnn_major = build.version.split(".")[0]
-    if cudnn_major == "8":
-        pattern = f"{build.version}-1+cuda{major}.*"
-        return [("libcudnn8", pattern), ("libcudnn8-dev", pattern)]
-    version = f"{build.version}-1"
-    return [
-        (f"libcudnn{cudnn_major}-cuda-{major}", version),
-        (f"libcudnn{cudnn_major}-dev-cuda-{major}", version),
-    ]
 
 
 def _matches(version: str | None, pattern: str) -> bool:
@@ -53,13 +41,14 @@ def cudnn_apt_installed(major: str, build: CudnnBuild, facts: Facts) -> bool:
     """Whether both packages are installed at the wanted build."""
     installed = {package_name(package.name): package.version for package in facts.cudnn.packages}
     return all(
-        _matches(installed.get(name), pattern) for name, pattern in cudnn_packages(major, build)
+        _matches(installed.get(name), pattern)
+        for name, pattern in cudnn_packages(major, build.version)
     )
 
 
 def cudnn_apt_satisfied(major: str, build: CudnnBuild, facts: Facts) -> bool:
     """Whether both packages are installed at the wanted build and held."""
-    names = [name for name, _ in cudnn_packages(major, build)]
+    names = [name for name, _ in cudnn_packages(major, build.version)]
     return cudnn_apt_installed(major, build, facts) and set(names) <= set(facts.apt.held)
 
 
@@ -70,7 +59,7 @@ def _short(version: str) -> str:
 def _apt_change(major: str, build: CudnnBuild, facts: Facts) -> Change | None:
     if cudnn_apt_satisfied(major, build, facts):
         return None
-    packages = cudnn_packages(major, build)
+    packages = cudnn_packages(major, build.version)
     names = [name for name, _ in packages]
     if cudnn_apt_installed(major, build, facts):
         return Change(
@@ -154,7 +143,7 @@ def unmanaged_cudnn(desired: HostState, facts: Facts) -> list[Unmanaged]:
     """cuDNN packages no declared apt build accounts for, and cuDNN found inside a declared
     toolkit whose CUDA major has no declared build."""
     apt_majors = {major for major, build in desired.cudnn.items() if build.source == "apt"}
-    wanted = {name for m in apt_majors for name, _ in cudnn_packages(m, desired.cudnn[m])}
+    wanted = {name for m in apt_majors for name, _ in cudnn_packages(m, desired.cudnn[m].version)}
     found = [
         Unmanaged(
             kind="cudnn",

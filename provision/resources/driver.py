@@ -13,10 +13,10 @@ import re
 
 from provision.artifacts import checksum, driver_runfile_url
 from provision.check import Check, flag
-from provision.cuda_layout import toolkit_package
 from provision.facts.model import Facts
 from provision.facts.nvidia import upstream_version
 from provision.models import Driver, HostState
+from provision.packaging.cuda_names import toolkit_package
 from provision.plan import Change, Command
 from provision.tasks.commands import (
     apt_get,

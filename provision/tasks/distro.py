@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from provision.facts.model import Facts
+from provision.packaging.distributions import DISTRIBUTIONS, Distribution, find_distribution
 
-# os-release (ID, VERSION_ID) -> the folder of NVIDIA's CUDA repository for it.
-NVIDIA_REPOSITORIES: dict[tuple[str, str], str] = {
-    ("ubuntu", "20.04"): "ubuntu2004",
-    ("ubuntu", "22.04"): "ubuntu2204",
-    ("ubuntu", "24.04"): "ubuntu2404",
-    ("debian", "12"): "debian12",
-}
 # dpkg architecture -> the architecture folder of NVIDIA's repository.
 NVIDIA_ARCHITECTURES = {"amd64": "x86_64"}
 
 
+def host_distribution(facts: Facts) -> Distribution | None:
+    """The supported distribution the host runs; None for any other."""
+    return find_distribution(facts.os.id, facts.os.version_id)
+
+
 def nvidia_repository(facts: Facts) -> str | None:
     """`ubuntu2204`, `debian12`, ...; None for a distribution this tool does not support."""
-    return NVIDIA_REPOSITORIES.get((facts.os.id or "", facts.os.version_id or ""))
+    found = host_distribution(facts)
+    return found.nvidia_repository if found else None
 
 
 def describe_os(facts: Facts) -> str:
@@ -28,7 +28,7 @@ def describe_os(facts: Facts) -> str:
 def unsupported_os_reason(facts: Facts) -> str | None:
     """Why the host's OS or architecture cannot be provisioned, or None when it can."""
     if nvidia_repository(facts) is None:
-        supported = ", ".join(f"{name} {version}" for name, version in NVIDIA_REPOSITORIES)
+        supported = ", ".join(f"{d.family} {d.version_id}" for d in DISTRIBUTIONS)
         return f"OS {describe_os(facts)} is not supported (supported: {supported})"
     architecture = facts.kernel.architecture or "amd64"
     if architecture not in NVIDIA_ARCHITECTURES:

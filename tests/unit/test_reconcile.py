@@ -13,13 +13,16 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "resources"))
 
-from host_facts import fresh_host, recorded, state
+from host_facts import ROOT, fresh_host, recorded, state
 
 from provision.facts.model import Facts
+from provision.models import parse_host_state
 from provision.models.sources import NVIDIA_APT_BASE
 from provision.plan import BlockEdit, Command, FileWrite, Plan, Reboot
+from provision.playbook import load_playbook
 from provision.reconcile import facts_request, reconcile
 from provision.tasks.nvidia_keyring import KEYRING_PATH
+from provision.templating import VariableResolver
 
 GOLDEN_PLAN = Path(__file__).parent / "resources" / "plans" / "fresh-host-workstation.json"
 ORDER = [
@@ -112,7 +115,7 @@ def test_an_unsupported_os_is_refused_before_any_change(os: dict[str, str], mess
     ("os_id", "version"), [("ubuntu", "20.04"), ("ubuntu", "22.04"), ("ubuntu", "24.04")]
 )
 def test_supported_ubuntu_releases_use_their_nvidia_repository(os_id: str, version: str) -> None:
-    desired = state({"sources": {"apt_repository": None}})
+    desired = state({"sources": {"apt_repository": None}}, {"cuda_toolkit_source": "runfile"})
     plan = reconcile(desired, fresh_host({"os": {"id": os_id, "version_id": version}}))
     repository = next(c for c in plan.changes if c.task == "apt-repository")
     distro = f"ubuntu{version.replace('.', '')}"
@@ -121,6 +124,42 @@ def test_supported_ubuntu_releases_use_their_nvidia_repository(os_id: str, versi
     assert listing.content.decode().endswith(
         f"deb [signed-by={KEYRING_PATH}] {NVIDIA_APT_BASE}/{distro}/x86_64/ /\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("os_id", "version", "named"),
+    [("ubuntu", "24.04", "ubuntu2404 repository (Ubuntu 24.04)"),
+     ("debian", "12", "debian12 repository (Debian 12)")],
+)  # fmt: skip
+def test_a_toolkit_nvidias_repository_lacks_is_refused_naming_the_distro(
+    os_id: str, version: str, named: str
+) -> None:
+    desired = state({"sources": {"apt_repository": None}})
+    plan = reconcile(desired, fresh_host({"os": {"id": os_id, "version_id": version}}))
+    assert plan.refused is not None
+    assert named in plan.refused and "no CUDA 11.7" in plan.refused
+    assert "with source runfile" in plan.refused
+    assert plan.changes == ()
+
+
+def test_a_repository_of_the_states_own_is_not_judged_by_nvidias_contents() -> None:
+    plan = reconcile(state(), fresh_host({"os": {"id": "debian", "version_id": "12"}}))
+    assert plan.refused is None
+    assert any(c.task == "cuda" and "(apt)" in c.reason for c in plan.changes)
+
+
+@pytest.mark.parametrize(
+    ("os_id", "version"),
+    [("ubuntu", "20.04"), ("ubuntu", "22.04"), ("ubuntu", "24.04"), ("debian", "12")],
+)
+def test_the_notes_playbook_plans_on_every_supported_distribution(os_id: str, version: str) -> None:
+    play = load_playbook(ROOT / "playbooks/workstation.yaml").plays[0]
+    document = VariableResolver(dict(play.vars)).render(play.state, "state")
+    desired = parse_host_state(document, "playbooks/workstation.yaml")
+    plan = reconcile(desired, fresh_host({"os": {"id": os_id, "version_id": version}}))
+    assert plan.refused is None
+    toolkits = [c for c in plan.changes if c.task == "cuda"]
+    assert len(toolkits) == 3 and all("(runfile)" in c.reason for c in toolkits)
 
 
 def test_another_architecture_is_refused() -> None:

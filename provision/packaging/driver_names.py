@@ -150,6 +150,7 @@ def _ubuntu_branchless(version: str, open_modules: bool) -> DriverPackages:
 
 
 def _debian(version: str, open_modules: bool, origin: Origin) -> DriverPackages:
+    open_set: tuple[str, ...]
     if origin == "nvidia":
         open_set = ("nvidia-kernel-open-dkms",)
     else:

@@ -34,8 +34,15 @@ from provision.resources.cuda import (
     unknown_runfile_reason,
     unmanaged_toolkits,
 )
-from provision.resources.cudnn import plan_cudnn, unmanaged_cudnn
-from provision.resources.driver import driver_warnings, plan_driver, plan_purge
+from provision.resources.cudnn import held_cudnn_reason, plan_cudnn, unmanaged_cudnn
+from provision.resources.driver import (
+    driver_files,
+    driver_packaging_reason,
+    driver_warnings,
+    held_driver_reason,
+    plan_driver,
+    plan_purge,
+)
 from provision.resources.libtorch import plan_libtorch, unmanaged_libtorch
 from provision.resources.nouveau import BLACKLIST_PATH, plan_nouveau
 from provision.resources.pytorch import plan_pytorch
@@ -59,6 +66,7 @@ def facts_request(desired: HostState) -> FactsRequest:
         files.append(BLACKLIST_PATH)
     if desired.driver is not None or desired.cuda_toolkits or desired.cudnn:
         files += repository_files(desired)
+    files += driver_files(desired)
     return FactsRequest(
         users=desired.shell_profile.users,
         conda_prefix=desired.conda.prefix if desired.conda else None,
@@ -86,6 +94,13 @@ def refusal(
     errors = [finding for finding in findings if finding.level == "error"]
     if errors:
         return "; ".join(finding.message for finding in errors)
+    packaging = (
+        driver_packaging_reason(desired, facts)
+        or held_driver_reason(desired, facts)
+        or held_cudnn_reason(desired, facts)
+    )
+    if packaging is not None:
+        return packaging
     unsafe_profile = unsafe_profile_reason(desired, facts)
     if unsafe_profile is not None:
         return unsafe_profile

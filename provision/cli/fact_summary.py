@@ -23,7 +23,7 @@ def _driver(nvidia: NvidiaFacts) -> str:
         return "none"
     parts = []
     if nvidia.driver_branch:
-        parts.append(f"nvidia-driver-{nvidia.driver_branch} {nvidia.package_version or '?'}")
+        parts.append(f"packages {nvidia.package_version or '?'} (branch {nvidia.driver_branch})")
     parts.append(f"module {nvidia.installed_module_version or 'none'}")
     parts.append(f"loaded {nvidia.loaded_module_version or 'none'}")
     if nvidia.mismatch:

@@ -31,11 +31,23 @@ class CudaToolkit(FactModel):
     cudnn: CudnnInstall | None
 
 
+class CudaAlternative(FactModel):
+    """One of the `update-alternatives` groups NVIDIA's packages make for `/usr/local/cuda`
+    (`cuda`) and `/usr/local/cuda-<major>` (`cuda-12`): its mode and registered folders."""
+
+    name: str
+    manual: bool
+    link: str
+    choices: tuple[str, ...]
+
+
 class CudaFacts(FactModel):
-    """Every toolkit, the `/usr/local/cuda` link, and the toolkit packages dpkg has."""
+    """Every toolkit, the `/usr/local/cuda` link, its alternatives groups, and the toolkit
+    packages dpkg has."""
 
     toolkits: tuple[CudaToolkit, ...]
     aliases: dict[str, str]
+    alternatives: tuple[CudaAlternative, ...]
     active_link: str | None
     active_path: str | None
     active_release: str | None
@@ -73,6 +85,28 @@ def parse_cuda_header(text: str) -> str | None:
         return None
     number = int(match[1])
     return f"{number // 1000}.{number % 1000 // 10}"
+
+
+def parse_alternative(name: str, text: str) -> CudaAlternative | None:
+    """A group from dpkg's administrative file (`/var/lib/dpkg/alternatives/<name>`): the
+    mode, the link, `slave name / slave link` pairs up to a blank line, then per choice its
+    path, its priority and one line per slave; None for a file not in that shape."""
+    lines = text.split("\n")
+    if len(lines) < 3 or lines[0] not in ("auto", "manual"):
+        return None
+    try:
+        blank = lines.index("", 2)
+    except ValueError:
+        return None
+    slaves = (blank - 2) // 2
+    choices = []
+    position = blank + 1
+    while position < len(lines) and lines[position]:
+        choices.append(lines[position])
+        position += 2 + slaves
+    return CudaAlternative(
+        name=name, manual=lines[0] == "manual", link=lines[1], choices=tuple(choices)
+    )
 
 
 def _toolkit(path: str, sections: Sections, cudnn: dict[str, CudnnInstall]) -> CudaToolkit:
@@ -123,6 +157,12 @@ def parse_cuda(sections: Sections) -> CudaFacts:
     return CudaFacts(
         toolkits=toolkits,
         aliases={s.argument: s.text.strip() for s in sections.all("cuda-alias")},
+        alternatives=tuple(
+            found
+            for section in sections.all("cuda-alternative")
+            for found in [parse_alternative(section.argument, section.text)]
+            if found is not None
+        ),
         active_link=fields.get("link"),
         active_path=resolved,
         active_release=active.release if active else None,

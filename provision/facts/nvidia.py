@@ -17,8 +17,13 @@ from provision.facts.sections import Sections
 _PROC_VERSION = re.compile(r"^NVRM version:.*?Kernel Module\b.*?\s(\d+\.\d+(?:\.\d+)?)(?:\s|$)")
 _UPSTREAM = re.compile(r"^(?:\d+:)?(\d+\.\d+(?:\.\d+)?)")
 _LIBRARY = re.compile(r"libnvidia-ml\.so\.(\d+\.\d+(?:\.\d+)?)$")
-_DRIVER_PACKAGE = re.compile(r"^(nvidia-|libnvidia-|xserver-xorg-video-nvidia|cuda-drivers)")
+_DRIVER_PACKAGE = re.compile(
+    r"^(nvidia-|libnvidia-|xserver-xorg-video-nvidia|cuda-drivers|libcuda1$|firmware-nvidia-gsp$)"
+)
 _BRANCH = re.compile(r"^nvidia-driver-(\d+)(?:-server|-open|-server-open)?$")
+_BRANCHLESS_METAPACKAGES = ("nvidia-driver", "nvidia-driver-open")
+"""Debian's driver metapackage, and NVIDIA's Ubuntu ones from branch 590: the version
+alone says the branch."""
 
 
 class Gpu(FactModel):
@@ -123,9 +128,14 @@ def upstream_version(package_version: str | None) -> str | None:
 
 def _driver_package(packages: list[Package]) -> tuple[str | None, str | None]:
     for package in packages:
+        if not package.installed:
+            continue
         match = _BRANCH.match(package.name)
-        if match and package.installed:
+        if match:
             return match[1], upstream_version(package.version)
+        upstream = upstream_version(package.version)
+        if package.name.partition(":")[0] in _BRANCHLESS_METAPACKAGES and upstream:
+            return upstream.split(".")[0], upstream
     return None, None
 
 

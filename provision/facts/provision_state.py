@@ -1,4 +1,5 @@
-"""What earlier runs of provision left on the host: a pending reboot, and this run's lock.
+"""What earlier runs of provision left on the host: a pending reboot, the packages it
+holds, and this run's lock.
 
 `/var/lib/provision/reboot-pending` is written by a run that left the host needing a
 reboot it did not do (boot id, then the reason); it counts only while that boot lasts, so
@@ -21,6 +22,9 @@ NETRC_PATH = f"{STATE_DIR}/netrc"
 """provision's own working folders: root's alone (mode 0700), checked by the fact script
 of every `apply` before anything else runs, since only root can change them after that."""
 REBOOT_PENDING_PATH = f"{STATE_DIR}/reboot-pending"
+HOLDS_PATH = f"{STATE_DIR}/holds"
+"""The packages provision put on hold (one name a line): a hold on a managed package not
+listed here is someone else's, which provision respects and never overrides."""
 LOCK_PATH = f"{STATE_DIR}/lock"
 
 
@@ -33,9 +37,11 @@ class LockClaim(FactModel):
 
 
 class ProvisionStateFacts(FactModel):
-    """The reboot an earlier run left pending in this boot (its reason), and the lock."""
+    """The reboot an earlier run left pending in this boot (its reason), the packages
+    provision holds, and the lock."""
 
     reboot_pending: str | None
+    holds: tuple[str, ...]
     lock: LockClaim | None
 
 
@@ -59,6 +65,9 @@ def _lock(sections: Sections) -> LockClaim | None:
 
 def parse_provision_state(sections: Sections, boot_id: str | None) -> ProvisionStateFacts:
     """The provision state facts of one run, given the host's current boot id."""
+    holds = sorted({line.strip() for line in sections.text("provision-holds").splitlines()})
     return ProvisionStateFacts(
-        reboot_pending=_pending_reason(sections, boot_id), lock=_lock(sections)
+        reboot_pending=_pending_reason(sections, boot_id),
+        holds=tuple(name for name in holds if name),
+        lock=_lock(sections),
     )

@@ -13,6 +13,7 @@ from jinja2 import Template
 from provision.facts.kernel import MODPROBE_FOLDERS
 from provision.facts.provision_state import (
     DOWNLOADS_DIR,
+    HOLDS_PATH,
     LOCK_PATH,
     REBOOT_PENDING_PATH,
     STATE_DIR,
@@ -87,5 +88,6 @@ def render_script(
         downloads_dir=DOWNLOADS_DIR,
         lock_path=posixpath.join(state_dir, posixpath.basename(LOCK_PATH)),
         reboot_pending_path=posixpath.join(state_dir, posixpath.basename(REBOOT_PENDING_PATH)),
+        holds_path=posixpath.join(state_dir, posixpath.basename(HOLDS_PATH)),
     )
     return RenderedScript(text=text, key=key)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SECTION_NAMES = frozenset({
-    "identity", "lock", "reboot-pending", "os-release", "modules", "modprobe", "initramfs",
+    "identity", "lock", "reboot-pending", "provision-holds", "os-release", "modules", "modprobe",
+    "initramfs",
     "nvidia-module-files", "nvidia-proc-version", "nvidia-gpu", "pci", "nvidia-userspace",
-    "packages", "held-packages", "open-files", "cuda-link", "cuda-alias", "cuda-toolkit",
+    "packages", "held-packages", "open-files", "cuda-link", "cuda-alternative", "cuda-alias",
+    "cuda-toolkit",
     "cuda-version-json", "cuda-version-txt", "cuda-header", "cudnn-header", "conda-prefix",
     "conda-env", "pip-dist", "libtorch", "shell-user", "shell-file", "file", "secret-file",
     "end",

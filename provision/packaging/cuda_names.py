@@ -33,6 +33,15 @@ def toolkit_package_release(name: str) -> str | None:
     return f"{match[1]}.{match[2]}" if match else None
 
 
+def alternatives_priority(release: str) -> int:
+    """The `update-alternatives` priority NVIDIA's `cuda-toolkit-X-Y-config-common`
+    registers `/usr/local/cuda-X.Y` with (118 for 11.8, 121 for 12.1), so the newest
+    toolkit wins in auto mode: nvidia-packaging.md 5 (its postinst's "Setting
+    alternatives" output)."""
+    major, minor = release.split(".")
+    return int(major) * 10 + int(minor)
+
+
 def toolkit_version_pattern(version: str) -> str:
     """`11.8.0-1`: NVIDIA's toolkit metapackages' version (cuda-toolkit-12-4 12.4.1-1)."""
     return f"{version}-1"

@@ -114,8 +114,6 @@ def _ubuntu_branch_named(version: str, open_modules: bool, server: bool) -> Driv
 def _ubuntu_branchless(version: str, open_modules: bool) -> DriverPackages:
     flavour = "-open" if open_modules else ""
     driver_set = (
-        "nvidia-open",
-        "cuda-drivers",
         f"nvidia-driver{flavour}",
         f"nvidia-dkms{flavour}",
         f"nvidia-kernel-source{flavour}",
@@ -172,7 +170,7 @@ def _debian(version: str, open_modules: bool, origin: Origin) -> DriverPackages:
         "libnvidia-cfg1",
         "libnvidia-ptxjitcompiler1",
         "libnvidia-pkcs11-openssl3",
-        *(("nvidia-driver-cuda", "cuda-drivers") if origin == "nvidia" else ()),
+        *(("nvidia-driver-cuda",) if origin == "nvidia" else ()),
         *(open_set if open_modules else ()),
     )
     branchless_pin = origin == "nvidia" and _branch(version) >= BRANCHLESS_FROM
@@ -220,3 +218,21 @@ def driver_packages(
     if _branch(version) >= BRANCHLESS_FROM:
         return _ubuntu_branchless(version, open_modules)
     return _ubuntu_branch_named(version, open_modules, server=False)
+
+
+BRANCHLESS_DRIVER_NAMES = frozenset(
+    ("cuda-drivers", "nvidia-open"),
+) | frozenset(
+    name
+    for packages in (
+        _ubuntu_branchless("590.0.0", open_modules=False),
+        _ubuntu_branchless("590.0.0", open_modules=True),
+        _debian("535.0.0", open_modules=True, origin="nvidia"),
+        _debian("535.0.0", open_modules=True, origin="distro"),
+    )
+    for name in packages.driver_set
+    if not name.startswith("nvidia-driver-pinning-")
+)
+"""Driver packages whose names carry no branch: their version says which driver they are.
+NVIDIA's `cuda-drivers` and `nvidia-open` metapackages are among them, though not built
+from the driver's source package (they are not pinned; the driver's parts are)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from provision import shell
 from provision.artifacts import RUNFILE_DRIVERS, checksum, cuda_runfile_url
-from provision.check import Check
+from provision.check import Check, flag
 from provision.cuda_layout import ACTIVE_CUDA_LINK, toolkit_folder
 from provision.facts.cuda import CudaToolkit as FoundToolkit
 from provision.facts.model import Facts
@@ -18,6 +18,7 @@ from provision.facts.nvidia import upstream_version
 from provision.models import CudaToolkit, HostState
 from provision.packaging.availability import toolkit_unavailable
 from provision.packaging.cuda_names import (
+    alternatives_priority,
     release_suffix,
     toolkit_package,
     toolkit_version_pattern,
@@ -148,7 +149,7 @@ def _reinstall(toolkit: CudaToolkit, facts: Facts) -> Change:
         after=toolkit.version,
         reason=f"{toolkit_package(toolkit.release)} is installed but {toolkit.path}/bin/nvcc "
         "is missing",
-        actions=(apt_get("install", "--reinstall", "--allow-change-held-packages", *names),),
+        actions=(apt_get("install", "--reinstall", *names),),
     )
 
 
@@ -176,15 +177,103 @@ def plan_cuda(desired: HostState, facts: Facts) -> list[Change]:
     return changes + _prune(desired, facts)
 
 
+ALTERNATIVES_DIR = "/etc/alternatives"
+
+
+def uses_alternatives(desired: HostState, facts: Facts) -> bool:
+    """Whether `/usr/local/cuda` belongs to the `cuda` alternatives group: NVIDIA's toolkit
+    packages make it (and move it to the newest toolkit while it is in auto mode)."""
+    has_group = any(group.name == "cuda" for group in facts.cuda.alternatives)
+    return has_group or any(toolkit.source == "apt" for toolkit in desired.cuda_toolkits)
+
+
+def _alternative_links(toolkit: CudaToolkit, facts: Facts) -> list[tuple[str, str]]:
+    """(group, link) of the groups that must select `toolkit`: `cuda` and `cuda-<major>`,
+    the latter left out where `/usr/local/cuda-<major>` is a toolkit's own folder."""
+    major = toolkit.release.split(".")[0]
+    major_link = f"{ACTIVE_CUDA_LINK}-{major}"
+    links = [("cuda", ACTIVE_CUDA_LINK)]
+    if found_toolkit(major_link, facts) is None:
+        links.append((f"cuda-{major}", major_link))
+    return links
+
+
+def _alternative_selected(group: str, link: str, path: str, facts: Facts) -> bool:
+    found = next((item for item in facts.cuda.alternatives if item.name == group), None)
+    if found is None or not found.manual or path not in found.choices:
+        return False
+    if link == ACTIVE_CUDA_LINK:
+        return (
+            facts.cuda.active_link == f"{ALTERNATIVES_DIR}/{group}"
+            and facts.cuda.active_path == path
+        )
+    return facts.cuda.aliases.get(link) == path
+
+
+def _unselected_why(group: str, link: str, path: str, facts: Facts) -> str:
+    found = next((item for item in facts.cuda.alternatives if item.name == group), None)
+    if found is None:
+        return f"there is no {group} alternatives group"
+    if path not in found.choices:
+        return f"{path} is not registered in the {group} alternatives"
+    if not found.manual:
+        return f"the {group} alternatives are in auto mode (the newest toolkit takes {link})"
+    selected = facts.cuda.active_path if link == ACTIVE_CUDA_LINK else facts.cuda.aliases.get(link)
+    return f"the {group} alternatives select {selected or 'nothing'}"
+
+
+def _select_alternative(group: str, link: str, toolkit: CudaToolkit, facts: Facts) -> Command:
+    """Register the toolkit in the group when it is not (a runfile toolkit beside apt's),
+    then select it in manual mode, which later installs of a toolkit leave alone."""
+    found = next((item for item in facts.cuda.alternatives if item.name == group), None)
+    steps = []
+    if found is None or toolkit.path not in found.choices:
+        priority = str(alternatives_priority(toolkit.release))
+        steps.append(
+            shell.command("update-alternatives", "--install", link, group, toolkit.path, priority)
+        )
+    steps.append(shell.command("update-alternatives", "--set", group, toolkit.path))
+    return Command(command=" && ".join(steps))
+
+
+def _plan_alternatives(toolkit: CudaToolkit, facts: Facts) -> list[Change]:
+    unselected = [
+        (group, link)
+        for group, link in _alternative_links(toolkit, facts)
+        if not _alternative_selected(group, link, toolkit.path, facts)
+    ]
+    if not unselected:
+        return []
+    modes = {item.name: "manual" if item.manual else "auto" for item in facts.cuda.alternatives}
+    current = facts.cuda.active_path
+    return [
+        Change(
+            task="active-cuda",
+            resource=ACTIVE_CUDA_LINK,
+            before=f"{current or 'nothing'} ({modes.get('cuda', 'no alternatives group')})",
+            after=f"{toolkit.path} (manual)",
+            reason=f"CUDA {toolkit.release} is active; "
+            + "; ".join(
+                _unselected_why(group, link, toolkit.path, facts) for group, link in unselected
+            ),
+            actions=tuple(_select_alternative(g, link, toolkit, facts) for g, link in unselected),
+        )
+    ]
+
+
 def plan_active_cuda(desired: HostState, facts: Facts) -> list[Change]:
-    """Point `/usr/local/cuda` at the active toolkit unless it already does, directly."""
+    """Select the active toolkit: through the `cuda` alternatives in manual mode where
+    NVIDIA's packages use them, else by pointing `/usr/local/cuda` at it directly. A
+    `/usr/local/cuda` that is a real folder is left alone (warned about)."""
     toolkit = desired.active_toolkit()
     if toolkit is None:
         return []
     current = facts.cuda.active_link
-    if current == toolkit.path:
-        return []
     if current is None and facts.cuda.active_path is not None:
+        return []
+    if uses_alternatives(desired, facts):
+        return _plan_alternatives(toolkit, facts)
+    if current == toolkit.path:
         return []
     return [
         Change(
@@ -259,5 +348,12 @@ def checks(state: HostState) -> list[Check]:
         found.append(Check(
             f"{ACTIVE_CUDA_LINK} is active", "cuda-symlink", ACTIVE_CUDA_LINK,
             f"a symlink to {active.path} (CUDA {active.release})", {"target": active.path},
+        ))  # fmt: skip
+        apt = any(toolkit.source == "apt" for toolkit in state.cuda_toolkits)
+        found.append(Check(
+            "cuda alternatives select the active toolkit", "cuda-alternative", "cuda",
+            f"the cuda alternatives group selects {active.path} in manual mode"
+            + ("" if apt else " (when the host has the group)"),
+            {"target": active.path, "required": flag(apt)},
         ))  # fmt: skip
     return found

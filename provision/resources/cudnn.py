@@ -19,13 +19,15 @@ from provision.models.cuda import CudaToolkit
 from provision.packaging.cuda_names import cudnn_packages
 from provision.plan import Change, Command, Unmanaged
 from provision.resources.cuda import found_toolkit
+from provision.resources.package_holds import foreign_holds, held_reason, own_holds
 from provision.tasks.commands import (
     apt_get,
     apt_install,
-    apt_mark,
     cached_path,
     download,
+    hold,
     package_name,
+    release_holds,
 )
 
 
@@ -68,11 +70,12 @@ def _apt_change(major: str, build: CudnnBuild, facts: Facts) -> Change | None:
             before="not held",
             after="held",
             reason=f"cuDNN {build.version} for CUDA {major} installed but not held",
-            actions=(apt_mark("hold", *names),),
+            actions=(hold(*names),),
         )
     before = next(
         (p.version for p in facts.cudnn.packages if package_name(p.name) == names[0]), None
     )
+    own = own_holds(names, facts)
     return Change(
         task="cudnn",
         resource=f"cuDNN for CUDA {major} ({names[0]})",
@@ -80,10 +83,23 @@ def _apt_change(major: str, build: CudnnBuild, facts: Facts) -> Change | None:
         after=packages[0][1],
         reason=f"cuDNN {before or 'none'} installed, {build.version} for CUDA {major} wanted",
         actions=(
+            *([release_holds(*own)] if own else []),
             apt_install(*(f"{name}={pattern}" for name, pattern in packages)),
-            apt_mark("hold", *names),
+            hold(*names),
         ),
     )
+
+
+def held_cudnn_reason(desired: HostState, facts: Facts) -> str | None:
+    """Why the host is refused: a cuDNN package the plan must change (to another build,
+    or purged by prune) is held by someone else."""
+    touched = [finding.resource for finding in unmanaged_cudnn(desired, facts) if finding.pruned]
+    for major, build in desired.cudnn.items():
+        if build.source == "apt" and not cudnn_apt_installed(major, build, facts):
+            touched += [name for name, _ in cudnn_packages(major, build.version)]
+    installed = {package_name(p.name) for p in facts.cudnn.packages}
+    blocked = foreign_holds(sorted(set(touched) & installed), facts)
+    return held_reason("cuDNN", blocked) if blocked else None
 
 
 def _tarball_commands(
@@ -188,7 +204,8 @@ def plan_cudnn(desired: HostState, facts: Facts) -> list[Change]:
                 after="purged",
                 reason="not declared, and prune is set",
                 actions=(
-                    apt_get("--purge", "--allow-change-held-packages", "remove", *names),
+                    *([release_holds(*own_holds(names, facts))] if own_holds(names, facts) else []),
+                    apt_get("--purge", "remove", *names),
                     apt_get("--purge", "autoremove"),
                 ),
             )

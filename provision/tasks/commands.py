@@ -12,7 +12,13 @@ import posixpath
 
 from provision import shell
 from provision.credentials import public_url, url_login
-from provision.facts.provision_state import DOWNLOADS_DIR, INSTALLER_TMP_DIR, NETRC_PATH
+from provision.facts.provision_state import (
+    DOWNLOADS_DIR,
+    HOLDS_PATH,
+    INSTALLER_TMP_DIR,
+    NETRC_PATH,
+    STATE_DIR,
+)
 from provision.plan import APT_TIMEOUT_S, Command
 from provision.trusted_paths import root_folder
 
@@ -45,14 +51,49 @@ def apt_update() -> Command:
     return apt_get("-o", "APT::Update::Error-Mode=any", "update")
 
 
-def apt_install(*packages: str) -> Command:
-    """Install `packages` (`name=version` pins), also when one of them is held."""
-    return apt_get("install", "--allow-change-held-packages", *packages)
+def apt_install(*packages: str, downgrade: bool = False) -> Command:
+    """Install `packages` (`name=version` pins). A held package is never changed (apt
+    refuses, as it should): provision releases its own holds first, and someone else's
+    stop the plan. `downgrade` allows apt to go back to an older version, for a plan
+    that says it is a downgrade."""
+    return apt_get("install", *(["--allow-downgrades"] if downgrade else []), *packages)
 
 
 def apt_mark(action: str, *packages: str) -> Command:
-    """`apt-mark hold|unhold|manual|auto` of `packages`."""
+    """`apt-mark manual|auto` of `packages` (holds go through `hold` and `release_holds`)."""
     return Command(command=shell.command("apt-mark", action, *packages))
+
+
+def hold(*packages: str) -> Command:
+    """`apt-mark hold` of `packages`, listed in provision's holds file so that later runs
+    tell provision's holds from an admin's."""
+    record, new = shell.quote(HOLDS_PATH), shell.quote(f"{HOLDS_PATH}.new")
+    names = " ".join(shell.quote(name) for name in packages)
+    line = " && ".join(
+        [
+            shell.command("apt-mark", "hold", *packages),
+            shell.make_private_folder(STATE_DIR),
+            f"{{ cat {record} 2>/dev/null; printf '%s\\n' {names}; }}"
+            f" | LC_ALL=C sort | uniq > {new}",
+            f"mv -f {new} {record}",
+        ]
+    )
+    return Command(command=line)
+
+
+def release_holds(*packages: str) -> Command:
+    """`apt-mark unhold` of holds provision placed, struck from its holds file."""
+    record, new = shell.quote(HOLDS_PATH), shell.quote(f"{HOLDS_PATH}.new")
+    patterns = " ".join(f"-e {shell.quote(name)}" for name in packages)
+    line = " && ".join(
+        [
+            shell.command("apt-mark", "unhold", *packages),
+            shell.make_private_folder(STATE_DIR),
+            f"{{ grep -vxF {patterns} {record} 2>/dev/null || true; }} > {new}",
+            f"mv -f {new} {record}",
+        ]
+    )
+    return Command(command=line)
 
 
 def cached_path(url: str) -> str:

@@ -20,8 +20,11 @@ from provision.facts.kernel import (
     MODPROBE_FOLDERS,
     blacklists_nouveau,
     disables_nouveau_modeset,
+    parse_os_release,
 )
 from provision.facts.nvidia import parse_proc_version, upstream_version
+from provision.packaging.distributions import find_distribution
+from provision.packaging.driver_names import Origin, driver_packages
 from provision.trusted_paths import guarded, root_folder, trusted_tree
 
 _NVCC_RELEASE = re.compile(r"release (\d+\.\d+), V(\d+\.\d+\.\d+)")
@@ -96,9 +99,18 @@ def nouveau_not_loaded(target: HostUnderTest, parameters: dict[str, str]) -> Non
 
 
 def driver_package(target: HostUnderTest, parameters: dict[str, str]) -> None:
-    """Every driver package installed at the desired version, and held when asked."""
+    """Every driver package, as the host's distribution names it, installed at the desired
+    version, and held when asked."""
     wanted = parameters["version"]
-    for name in parameters["packages"].split():
+    release = parse_os_release(target.run("cat /etc/os-release").stdout)
+    distribution = find_distribution(release.id, release.version_id)
+    if distribution is None:
+        raise CheckFailed(f"{release.pretty_name or release.id} is not a supported distribution")
+    origin: Origin = "distro" if parameters["origin"] == "distro" else "nvidia"
+    names = driver_packages(
+        distribution, origin, wanted, open_modules=parameters["open"] == "yes"
+    ).install
+    for name in names:
         package = target.host.package(name)
         if not package.is_installed:
             raise CheckFailed(f"package {name} is not installed")
@@ -106,7 +118,7 @@ def driver_package(target: HostUnderTest, parameters: dict[str, str]) -> None:
             raise CheckFailed(f"package {name} is at {package.version}, not {wanted}")
     if parameters["hold"] == "yes":
         held = set(target.run("apt-mark showhold").stdout.split())
-        missing = [name for name in parameters["packages"].split() if name not in held]
+        missing = [name for name in names if name not in held]
         if missing:
             raise CheckFailed(f"not held (apt-mark hold): {', '.join(missing)}")
 
@@ -164,6 +176,24 @@ def cuda_symlink(target: HostUnderTest, parameters: dict[str, str]) -> None:
     resolved = wanted.linked_to if wanted.is_symlink else parameters["target"]
     if link.linked_to != resolved:
         raise CheckFailed(f"/usr/local/cuda points at {link.linked_to}, not {parameters['target']}")
+
+
+def cuda_alternative(target: HostUnderTest, parameters: dict[str, str]) -> str | None:
+    """The `cuda` alternatives group selects the active toolkit in manual mode, so that
+    installing another toolkit's packages does not move `/usr/local/cuda`."""
+    result = target.run("LC_ALL=C update-alternatives --query cuda")
+    if result.rc != 0:
+        if parameters["required"] == "yes":
+            raise CheckFailed("there is no cuda alternatives group, though toolkits come from apt")
+        return "no cuda alternatives group: /usr/local/cuda is a plain symlink"
+    fields = dict(line.split(": ", 1) for line in result.stdout.splitlines() if ": " in line)
+    status, value = fields.get("Status"), fields.get("Value")
+    if status != "manual" or value != parameters["target"]:
+        raise CheckFailed(
+            f"the cuda alternatives group selects {value or 'nothing'} in {status} mode, not "
+            f"{parameters['target']} in manual mode"
+        )
+    return None
 
 
 def login_shell(target: HostUnderTest, parameters: dict[str, str]) -> None:

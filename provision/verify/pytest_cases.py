@@ -29,6 +29,7 @@ ASSERTIONS: dict[str, Assertion] = {
     "nvidia-smi": host_checks.nvidia_smi,
     "nvcc-version": host_checks.nvcc_version,
     "cuda-symlink": host_checks.cuda_symlink,
+    "cuda-alternative": host_checks.cuda_alternative,
     "login-shell": host_checks.login_shell,
     "cudnn": host_checks.cudnn,
     "conda-env": host_checks.conda_env,

@@ -17,13 +17,18 @@ def rows(case: str) -> dict[str, str]:
 def test_a_workstation_in_rows() -> None:
     summary = rows("workstation")
     assert summary["driver"] == (
-        "nvidia-driver-535 535.154.05, module 535.154.05, loaded 535.154.05"
+        "packages 535.154.05 (branch 535), module 535.154.05, loaded 535.154.05"
     )
     assert summary["cuda"] == "11.8 + cuDNN 8.6.0, 12.1 (active)"
     assert summary["gpus"] == "NVIDIA GeForce RTX 3090 (0000:01:00.0)"
     assert summary["shell"] == "alice: CUDA 12.1, 1 unmanaged CUDA export(s)"
     assert summary["apt"] == "dpkg lock free; held packages: nvidia-driver-535"
     assert summary["libtorch"] == "2.1.0+cu118 at /opt/libtorch"
+
+
+def test_debians_branchless_driver_names_show_the_same_row() -> None:
+    summary = rows("lab-converged")
+    assert summary["driver"].startswith("packages 535.154.05 (branch 535), module 535.154.05")
 
 
 def test_a_mismatch_and_a_held_lock_stand_out() -> None:

@@ -238,22 +238,21 @@ def test_prune_removes_what_is_not_declared() -> None:
     assert all(u.pruned for u in pruned.unmanaged)
 
 
-def test_a_driver_upgrade_purges_installs_and_reboots_once() -> None:
+def test_a_driver_upgrade_on_debian_names_changes_the_set_in_place_and_reboots_once() -> None:
     desired = state({"driver": {"version": "550.54.15"}})
     plan = reconcile(desired, recorded("converged"))
-    assert _tasks(plan) == ["apt-repository", "driver-purge", "driver", "reboot"]
-    purge = plan.changes[1]
-    assert (
-        purge.before
-        == "libnvidia-compute-535, nvidia-dkms-535, nvidia-driver-535, nvidia-utils-535"
+    assert _tasks(plan) == ["apt-repository", "driver", "reboot"]
+    driver = plan.changes[1]
+    assert driver.reason.startswith("driver 535.154.05 installed, 550.54.15 wanted (install of ")
+    kinds = [type(action).__name__ for action in driver.actions]
+    assert kinds == ["FileWrite", "Command", "Command", "Command"]
+    release, install, hold = (a.command for a in driver.actions if isinstance(a, Command))
+    assert release.startswith(
+        "apt-mark unhold libcuda1 nvidia-driver nvidia-kernel-dkms nvidia-smi"
     )
-    assert "apt-mark manual cuda-toolkit-11-7 cuda-toolkit-11-8 cuda-toolkit-12-1" in [
-        a.command for a in purge.actions if isinstance(a, Command)
-    ]
-    assert plan.changes[2].reason == "driver 535.154.05 installed, 550.54.15 wanted"
-    assert plan.changes[3].reason == "driver 535.154.05 installed, 550.54.15 wanted", (
-        "the purge and the install give the same reason: the reboot names it once"
-    )
+    assert "'nvidia-driver=550.54.15-*'" in install and "--allow-downgrades" not in install
+    assert hold.startswith("apt-mark hold nvidia-driver nvidia-kernel-dkms nvidia-smi libcuda1")
+    assert plan.changes[2].reason == driver.reason
 
 
 def test_a_runfile_driver_beside_a_loaded_nouveau_reboots_before_and_after() -> None:
@@ -342,6 +341,7 @@ def test_facts_request_asks_for_what_the_plan_compares() -> None:
     assert request.files == (
         "/etc/modprobe.d/blacklist-nouveau.conf",
         "/etc/apt/sources.list.d/provision-cuda.list",
+        "/etc/apt/preferences.d/provision-nvidia-driver",
     )
 
 

@@ -100,12 +100,19 @@ class CudnnBuild:
         return f"cudnn-linux-x86_64-{self.version}_cuda{self.cuda_major}-archive"
 
 
-# Driver branches offered through apt and as `.run` installers.
+# Driver releases offered through apt and as `.run` installers: two point releases of
+# branch 535, as NVIDIA's repositories keep every point release of a branch.
 APT_DRIVERS: tuple[Driver, ...] = (
     Driver("515.105.01", "11.7"),
     Driver("535.154.05", "12.2"),
+    Driver("535.161.07", "12.2"),
     Driver("550.54.15", "12.4"),
 )
+
+# nvidia-modprobe and nvidia-persistenced come from source packages of their own, released
+# on their own (bookworm: nvidia-modprobe 535.161.07, nvidia-persistenced 535.171.04).
+MODPROBE_VERSIONS = ("535.161.07", "550.54.14")
+PERSISTENCED_VERSION = "535.171.04"
 
 # Drivers bundled in the CUDA local installers (selected with `--driver`).
 BUNDLED_DRIVERS: tuple[Driver, ...] = (

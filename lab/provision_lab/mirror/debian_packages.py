@@ -1,7 +1,8 @@
 """The stand-in `.deb` packages: NVIDIA's real names, versions and dependency graph.
 
-Pure. The graph follows NVIDIA's CUDA repository: `cuda-X-Y` -> `cuda-runtime-X-Y` ->
-`cuda-drivers` -> `cuda-drivers-<branch>` -> `nvidia-driver-<branch>` -> its sub-packages,
+Pure. The graph follows NVIDIA's debian12 CUDA repository: `cuda-X-Y` ->
+`cuda-runtime-X-Y` -> `cuda-drivers` -> `cuda-drivers-<branch>` -> `nvidia-driver` (Debian's
+names, several point releases of a branch side by side) -> its sub-packages,
 and `cuda-X-Y` -> `cuda-toolkit-X-Y` -> compiler/libraries/config-common packages. Purging
 `nvidia*` therefore takes `cuda-X-Y` with it and autoremove the toolkit, as on a real host.
 Stand-ins depend only on each other (and on dpkg's update-alternatives).
@@ -16,6 +17,8 @@ from provision_lab.mirror import stand_in_files as files
 from provision_lab.mirror.catalog import (
     APT_DRIVERS,
     CUDNN_BUILDS,
+    MODPROBE_VERSIONS,
+    PERSISTENCED_VERSION,
     TOOLKITS,
     CudnnBuild,
     Driver,
@@ -36,6 +39,9 @@ class PackageSpec:
     summary: str
     depends: tuple[str, ...] = ()
     exclusive: tuple[str, ...] = ()
+    recommends: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
     section: str = "multiverse/devel"
     tree: FileTree = field(default_factory=FileTree)
     scripts: tuple[tuple[str, str], ...] = ()
@@ -57,66 +63,139 @@ class PackageSpec:
         ]
         if self.depends:
             lines.append("Depends: " + ", ".join(self.depends))
-        for relation in ("Provides", "Conflicts", "Replaces"):
-            if self.exclusive:
-                lines.append(f"{relation}: " + ", ".join(self.exclusive))
+        if self.recommends:
+            lines.append("Recommends: " + ", ".join(self.recommends))
+        relations = {
+            "Provides": self.exclusive + self.provides,
+            "Conflicts": self.exclusive + self.conflicts,
+            "Replaces": self.exclusive + self.conflicts,
+        }
+        for relation, names in relations.items():
+            if names:
+                lines.append(f"{relation}: " + ", ".join(names))
         lines.append(f"Description: {self.summary}")
         lines.append(f" {STAND_IN_NOTE}")
         return "\n".join(lines) + "\n"
 
 
 def _driver_packages(driver: Driver, module: bytes) -> Iterator[PackageSpec]:
-    branch, deb = driver.branch, f"{driver.version}-0ubuntu1"
+    """The driver as NVIDIA's debian12 repository names it: Debian's names, never a
+    branch, every binary of the driver source at `<version>-1` and depending on its
+    siblings at exactly that version (Debian's debian/control shape)."""
+    version, deb = driver.version, f"{driver.version}-1"
     exact = f"(= {deb})"
-    values = {"DRIVER_VERSION": driver.version}
+    values = {"DRIVER_VERSION": version}
     dkms_scripts = (
         ("postinst", render_asset("nvidia-dkms.postinst", values)),
         ("prerm", render_asset("nvidia-dkms.prerm", values)),
     )
     yield PackageSpec(
-        f"nvidia-driver-{branch}",
+        "nvidia-driver",
         deb,
-        "NVIDIA driver metapackage",
+        "NVIDIA metapackage",
         (
-            f"nvidia-dkms-{branch} {exact}",
-            f"nvidia-utils-{branch} {exact}",
-            f"libnvidia-compute-{branch} {exact}",
+            f"nvidia-driver-libs {exact}",
+            f"nvidia-driver-bin {exact}",
+            f"nvidia-alternative {exact}",
+            f"nvidia-kernel-dkms {exact} | nvidia-kernel-{version} | nvidia-open-kernel-{version}",
         ),
-        ("nvidia-driver-binary",),
+        recommends=("nvidia-persistenced",),
+        section="non-free/x11",
     )
     yield PackageSpec(
-        f"nvidia-dkms-{branch}",
+        "nvidia-driver-libs",
         deb,
-        "NVIDIA DKMS package",
-        exclusive=("nvidia-dkms-kernel",),
-        tree=files.driver_dkms_tree(driver, module),
-        scripts=dkms_scripts,
+        "NVIDIA metapackage (libraries)",
+        (f"libcuda1 {exact}", f"libnvidia-ml1 {exact}"),
+        section="non-free/libs",
+    )
+    yield PackageSpec("nvidia-driver-bin", deb, "NVIDIA driver support binaries",
+                      (f"nvidia-alternative {exact}",), section="non-free/x11")  # fmt: skip
+    yield PackageSpec("nvidia-alternative", deb, "allows the selection of NVIDIA as GLX provider",
+                      section="non-free/libs")  # fmt: skip
+    for name, provides, other in (
+        ("nvidia-kernel-dkms", f"nvidia-kernel-{version}", "nvidia-kernel-open-dkms"),
+        ("nvidia-kernel-open-dkms", f"nvidia-open-kernel-{version}", "nvidia-kernel-dkms"),
+    ):
+        yield PackageSpec(
+            name,
+            deb,
+            "NVIDIA kernel module DKMS source",
+            (f"firmware-nvidia-gsp {exact}", f"nvidia-kernel-support {exact}"),
+            provides=(provides,),
+            conflicts=(other,),
+            section="non-free/kernel",
+            tree=files.driver_dkms_tree(driver, module),
+            scripts=dkms_scripts,
+        )
+    yield PackageSpec(
+        "nvidia-kernel-support",
+        deb,
+        "NVIDIA binary kernel module support files",
+        (f"nvidia-alternative {exact}", f"nvidia-modprobe (>= {driver.branch})"),
+        section="non-free/kernel",
     )
     yield PackageSpec(
-        f"nvidia-utils-{branch}",
+        "firmware-nvidia-gsp",
         deb,
-        "NVIDIA driver support binaries",
-        exclusive=("nvidia-utils",),
+        "NVIDIA GSP firmware",
+        section="non-free-firmware/kernel",
+        tree=files.driver_firmware_tree(driver),
+    )
+    yield PackageSpec(
+        "nvidia-smi",
+        deb,
+        "NVIDIA System Management Interface",
+        (f"nvidia-alternative {exact}", f"libnvidia-ml1 {exact}"),
+        section="non-free/utils",
         tree=files.driver_utils_tree(driver),
     )
     yield PackageSpec(
-        f"libnvidia-compute-{branch}",
+        "libcuda1",
         deb,
-        "NVIDIA libcompute package",
-        exclusive=("libnvidia-compute",),
-        tree=files.driver_compute_tree(driver),
+        "NVIDIA CUDA Driver Library",
+        (f"nvidia-alternative {exact}",),
+        recommends=("nvidia-smi", "nvidia-persistenced"),
+        provides=("libcuda.so.1",),
+        section="non-free/libs",
+        tree=files.driver_library_tree(driver, "libcuda"),
     )
     yield PackageSpec(
-        f"cuda-drivers-{branch}",
-        f"{driver.version}-1",
+        "libnvidia-ml1",
+        deb,
+        "NVIDIA Management Library (NVML) runtime library",
+        section="non-free/libs",
+        tree=files.driver_library_tree(driver, "libnvidia-ml"),
+    )
+    yield PackageSpec(
+        f"cuda-drivers-{driver.branch}",
+        deb,
         "CUDA Driver meta-package, branch-specific",
-        (f"nvidia-driver-{branch} (>= {driver.version})",),
+        (f"nvidia-driver (>= {version})",),
     )
     yield PackageSpec(
         "cuda-drivers",
-        f"{driver.version}-1",
+        deb,
         "CUDA Driver meta-package, branch-agnostic",
-        (f"cuda-drivers-{branch} (= {driver.version}-1)",),
+        (f"cuda-drivers-{driver.branch} {exact}",),
+    )
+
+
+def _separate_driver_tools() -> Iterator[PackageSpec]:
+    """Packages of their own source packages, whose versions are not the driver's (as
+    bookworm's nvidia-modprobe 535.161.07 beside its 535.261.03 driver)."""
+    for version in MODPROBE_VERSIONS:
+        yield PackageSpec(
+            "nvidia-modprobe",
+            f"{version}-1",
+            "utility to load NVIDIA kernel modules",
+            section="contrib/utils",
+        )
+    yield PackageSpec(
+        "nvidia-persistenced",
+        f"{PERSISTENCED_VERSION}-1",
+        "daemon to maintain persistent software state in the NVIDIA driver",
+        section="contrib/utils",
     )
 
 
@@ -244,6 +323,7 @@ def all_packages(kernel_module: Callable[[str], bytes]) -> list[PackageSpec]:
     packages: list[PackageSpec] = []
     for driver in APT_DRIVERS:
         packages.extend(_driver_packages(driver, kernel_module(driver.version)))
+    packages.extend(_separate_driver_tools())
     for toolkit in TOOLKITS:
         packages.extend(_toolkit_packages(toolkit))
     packages.extend(_config_common_packages())

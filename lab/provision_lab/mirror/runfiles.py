@@ -34,7 +34,11 @@ def driver_runfile(driver: Driver, module: bytes) -> bytes:
     script = render_asset(
         "driver-runfile.sh", {"DRIVER_VERSION": driver.version, "DRIVER_BRANCH": driver.branch}
     )
-    userspace = files.driver_utils_tree(driver).merged(files.driver_compute_tree(driver))
+    userspace = (
+        files.driver_utils_tree(driver)
+        .merged(files.driver_library_tree(driver, "libcuda"))
+        .merged(files.driver_library_tree(driver, "libnvidia-ml"))
+    )
     payload = _prefixed("root", userspace)
     payload.files["kernel/nvidia.ko"] = TreeFile(module)
     return _with_payload(script, payload)

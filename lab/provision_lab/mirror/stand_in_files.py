@@ -21,7 +21,7 @@ def _library(note: str) -> TreeFile:
 
 
 def driver_utils_tree(driver: Driver) -> FileTree:
-    """`nvidia-utils-<branch>`: the nvidia-smi stand-in."""
+    """`nvidia-smi`: the nvidia-smi stand-in."""
     script = render_asset(
         "nvidia-smi.sh",
         {
@@ -33,23 +33,25 @@ def driver_utils_tree(driver: Driver) -> FileTree:
     return FileTree({"usr/bin/nvidia-smi": TreeFile(script.encode(), EXECUTABLE)})
 
 
-def driver_compute_tree(driver: Driver) -> FileTree:
-    """`libnvidia-compute-<branch>`: NVML and libcuda, with their SONAME links."""
+def driver_library_tree(driver: Driver, library: str) -> FileTree:
+    """`libcuda1` (`library` libcuda) or `libnvidia-ml1` (libnvidia-ml): the library with
+    its SONAME link."""
     version = driver.version
     return FileTree(
-        files={
-            f"{LIBRARY_DIR}/libnvidia-ml.so.{version}": _library(f"libnvidia-ml {version}"),
-            f"{LIBRARY_DIR}/libcuda.so.{version}": _library(f"libcuda {version}"),
-        },
-        symlinks={
-            f"{LIBRARY_DIR}/libnvidia-ml.so.1": f"libnvidia-ml.so.{version}",
-            f"{LIBRARY_DIR}/libcuda.so.1": f"libcuda.so.{version}",
-        },
+        files={f"{LIBRARY_DIR}/{library}.so.{version}": _library(f"{library} {version}")},
+        symlinks={f"{LIBRARY_DIR}/{library}.so.1": f"{library}.so.{version}"},
     )
 
 
+def driver_firmware_tree(driver: Driver) -> FileTree:
+    """`firmware-nvidia-gsp`: the GSP firmware of this driver version (a placeholder)."""
+    path = f"lib/firmware/nvidia/{driver.version}/gsp_ga10x.bin"
+    return FileTree({path: _library(f"GSP firmware {driver.version}")})
+
+
 def driver_dkms_tree(driver: Driver, module: bytes) -> FileTree:
-    """`nvidia-dkms-<branch>`: the module DKMS builds from `/usr/src/nvidia-<version>`."""
+    """`nvidia-kernel-dkms` / `nvidia-kernel-open-dkms`: the module DKMS builds from
+    `/usr/src/nvidia-<version>`."""
     return FileTree({f"usr/src/nvidia-{driver.version}/nvidia.ko": TreeFile(module)})
 
 

@@ -174,7 +174,7 @@ def test_driver_and_cuda_from_the_mirror_then_reboot_then_upgrade(
     ssh(fresh_host, f"echo '{mirror.apt_source}' > /etc/apt/sources.list.d/lab-mirror.list")
     ssh(fresh_host, "apt-get update -q", timeout=300)
     install = "DEBIAN_FRONTEND=noninteractive apt-get install -y -q"
-    ssh(fresh_host, f"{install} cuda-toolkit-11-8 cuda-drivers=535.154.05-1", timeout=300)
+    ssh(fresh_host, f"{install} cuda-toolkit-11-8", timeout=300)
 
     installed = gather(fresh_host)
     assert installed.nvidia.driver_branch == "535"

@@ -1,8 +1,9 @@
-"""The mirror's apt repository: NVIDIA's package names, versions and dependency graph.
+"""The mirror's apt repository: NVIDIA's debian12 package names, versions and graph.
 
 apt itself resolves the graph here, against a private apt state (no root, nothing installed):
-installing `cuda-11-8` pulls a driver through `cuda-drivers`, and purging `nvidia*` with
-autoremove takes the toolkit with it, as on a real host.
+installing `cuda-11-8` pulls a driver through `cuda-drivers`, purging `nvidia*` with
+autoremove takes the toolkit with it, and provision's pin keeps the whole driver set at one
+of the branch's point releases, as on a real host.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from provision.packaging.distributions import find_distribution
+from provision.packaging.driver_names import driver_packages
+from provision.resources.driver import pin_content
 from provision_lab.mirror import MirrorBuild
 
 
@@ -32,12 +36,18 @@ def index(mirror_root: Path) -> dict[tuple[str, str], dict[str, str]]:
 
 
 EXPECTED = [
-    ("nvidia-driver-515", "515.105.01-0ubuntu1"),
-    ("nvidia-driver-535", "535.154.05-0ubuntu1"),
-    ("nvidia-driver-550", "550.54.15-0ubuntu1"),
-    ("nvidia-dkms-535", "535.154.05-0ubuntu1"),
-    ("nvidia-utils-535", "535.154.05-0ubuntu1"),
-    ("libnvidia-compute-535", "535.154.05-0ubuntu1"),
+    ("nvidia-driver", "515.105.01-1"),
+    ("nvidia-driver", "535.154.05-1"),
+    ("nvidia-driver", "535.161.07-1"),
+    ("nvidia-driver", "550.54.15-1"),
+    ("nvidia-kernel-dkms", "535.154.05-1"),
+    ("nvidia-kernel-open-dkms", "535.161.07-1"),
+    ("nvidia-smi", "535.154.05-1"),
+    ("libcuda1", "535.154.05-1"),
+    ("libnvidia-ml1", "535.161.07-1"),
+    ("firmware-nvidia-gsp", "550.54.15-1"),
+    ("nvidia-modprobe", "550.54.14-1"),
+    ("nvidia-persistenced", "535.171.04-1"),
     ("cuda-drivers", "515.105.01-1"),
     ("cuda-drivers", "535.154.05-1"),
     ("cuda-drivers", "550.54.15-1"),
@@ -73,9 +83,17 @@ def test_packages_index_lists_nvidia_names_and_versions(
         ("cuda-11-8", "11.8.0-1", "cuda-toolkit-11-8 (>= 11.8.0)"),
         ("cuda-runtime-11-8", "11.8.0-1", "cuda-drivers (>= 520.61.05)"),
         ("cuda-drivers", "535.154.05-1", "cuda-drivers-535 (= 535.154.05-1)"),
-        ("cuda-drivers-535", "535.154.05-1", "nvidia-driver-535 (>= 535.154.05)"),
-        ("nvidia-driver-535", "535.154.05-0ubuntu1", "nvidia-dkms-535 (= 535.154.05-0ubuntu1)"),
-        ("nvidia-driver-535", "535.154.05-0ubuntu1", "nvidia-utils-535 (= 535.154.05-0ubuntu1)"),
+        ("cuda-drivers-535", "535.154.05-1", "nvidia-driver (>= 535.154.05)"),
+        ("nvidia-driver", "535.154.05-1", "nvidia-driver-libs (= 535.154.05-1)"),
+        (
+            "nvidia-driver",
+            "535.154.05-1",
+            "nvidia-kernel-dkms (= 535.154.05-1) | nvidia-kernel-535.154.05 "
+            "| nvidia-open-kernel-535.154.05",
+        ),
+        ("nvidia-kernel-dkms", "535.161.07-1", "firmware-nvidia-gsp (= 535.161.07-1)"),
+        ("nvidia-kernel-support", "535.161.07-1", "nvidia-modprobe (>= 535)"),
+        ("nvidia-smi", "550.54.15-1", "libnvidia-ml1 (= 550.54.15-1)"),
         ("libcudnn8-dev", "8.9.7.29-1+cuda11.8", "libcudnn8 (= 8.9.7.29-1+cuda11.8)"),
     ],
 )
@@ -90,9 +108,14 @@ def test_stand_ins_depend_only_on_each_other(
     index: dict[tuple[str, str], dict[str, str]],
 ) -> None:
     names = {name for name, _ in index}
-    virtual = {"nvidia-dkms-kernel", "nvidia-utils", "libnvidia-compute", "nvidia-driver-binary"}
+    virtual = {
+        name.strip().split()[0]
+        for fields in index.values()
+        for name in fields.get("Provides", "").split(",")
+        if name.strip()
+    }
     for fields in index.values():
-        for dependency in fields.get("Depends", "").split(","):
+        for dependency in fields.get("Depends", "").replace("|", ",").split(","):
             if dependency.strip():
                 assert dependency.split()[0] in names | virtual, fields["Package"]
 
@@ -156,16 +179,49 @@ def simulated(result: subprocess.CompletedProcess[str], action: str) -> dict[str
 def test_installing_a_toolkit_pulls_a_driver_through_cuda_drivers(
     apt: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
-    planned = simulated(apt("-s", "install", "cuda-11-8", "cuda-drivers=535.154.05-1"), "Inst")
-    assert planned["nvidia-driver-535"] == "535.154.05-0ubuntu1"
+    planned = simulated(apt("-s", "install", "cuda-11-8"), "Inst")
     assert planned["cuda-toolkit-11-8"] == "11.8.0-1"
-    assert "nvidia-driver-550" not in planned
+    assert planned["nvidia-driver"].startswith("5")
 
 
-def test_two_driver_branches_cannot_be_installed_together(
+def test_the_driver_alone_resolves_to_the_newest_release(
     apt: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
-    result = apt("-s", "install", "nvidia-driver-535", "nvidia-driver-550")
+    planned = simulated(apt("-s", "install", "nvidia-driver"), "Inst")
+    assert planned["nvidia-driver"] == planned["nvidia-kernel-dkms"] == "550.54.15-1"
+    assert planned["nvidia-modprobe"] == "550.54.14-1"
+
+
+def test_the_driver_at_an_older_point_release_alone_does_not_resolve(
+    apt: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    result = apt("-s", "install", "nvidia-driver=535.154.05-1")
+    assert result.returncode != 0
+    assert "but 550.54.15-1 is to be installed" in result.stdout + result.stderr
+
+
+def test_provisions_pin_keeps_every_part_at_the_older_point_release(
+    apt: Callable[..., subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
+    distribution = find_distribution("debian", "12")
+    assert distribution is not None
+    names = driver_packages(distribution, "nvidia", "535.154.05", open_modules=False)
+    (tmp_path / "etc/preferences.d/provision-nvidia-driver").write_bytes(
+        pin_content(names, "535.154.05")
+    )
+    planned = simulated(apt("-s", "install", "nvidia-driver", "nvidia-smi"), "Inst")
+    driver_set = {name: version for name, version in planned.items() if name in names.driver_set}
+    assert set(driver_set.values()) == {"535.154.05-1"}
+    assert {"nvidia-driver", "nvidia-kernel-dkms", "libcuda1", "firmware-nvidia-gsp"} <= set(
+        driver_set
+    )
+    assert planned["nvidia-modprobe"] == "550.54.14-1"
+
+
+def test_the_open_modules_replace_the_proprietary_ones(
+    apt: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    result = apt("-s", "install", "nvidia-kernel-dkms", "nvidia-kernel-open-dkms")
     assert result.returncode != 0
 
 
@@ -197,7 +253,7 @@ def test_careless_nvidia_purge_takes_the_toolkit_with_it(
     index: dict[tuple[str, str], dict[str, str]],
     tmp_path: Path,
 ) -> None:
-    planned = simulated(apt("-s", "install", "cuda-11-8", "cuda-drivers=535.154.05-1"), "Inst")
+    planned = simulated(apt("-s", "install", "cuda-11-8"), "Inst")
     (tmp_path / "status").write_text(_installed_status(index, list(planned.items())))
     extended = "\n\n".join(
         f"Package: {name}\nArchitecture: amd64\nAuto-Installed: 1"
@@ -207,7 +263,7 @@ def test_careless_nvidia_purge_takes_the_toolkit_with_it(
     (tmp_path / "state/extended_states").write_text(extended + "\n")
     removed = simulated(apt("-s", "--purge", "--auto-remove", "remove", "nvidia*"), "Purg")
     assert {
-        "nvidia-driver-535",
+        "nvidia-driver",
         "cuda-drivers",
         "cuda-11-8",
         "cuda-toolkit-11-8",
@@ -262,7 +318,7 @@ def test_cudnn_dev_header_carries_version_macros(unpack_debs: Callable[..., Path
 
 
 def test_kernel_module_is_modinfo_readable(unpack_debs: Callable[..., Path]) -> None:
-    root = unpack_debs(("nvidia-dkms-550", "550"))
+    root = unpack_debs(("nvidia-kernel-dkms", "550"))
     module = root / "usr/src/nvidia-550.54.15/nvidia.ko"
     result = subprocess.run(
         ["modinfo", "-F", "version", str(module)], capture_output=True, text=True, check=False

@@ -35,7 +35,9 @@ def kernel_version_line(version: str) -> str:
 
 @pytest.fixture
 def host(unpack_debs: Callable[..., Path]) -> Path:
-    return unpack_debs(("nvidia-utils-535", "535"), ("libnvidia-compute-535", "535"))
+    return unpack_debs(
+        ("nvidia-smi", "535.154"), ("libnvidia-ml1", "535.154"), ("libcuda1", "535.154")
+    )
 
 
 def boot(host: Path, loaded_version: str | None) -> None:

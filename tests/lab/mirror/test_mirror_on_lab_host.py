@@ -1,7 +1,7 @@
 """The mirror on a lab host, over real SSH: the notes' driver story, end to end.
 
 A fresh host gets the mirror's apt source (as provision would write it), installs
-`nvidia-driver-535` with real apt, and `nvidia-smi` follows the kernel the lab simulates:
+the 535 driver with real apt, and `nvidia-smi` follows the kernel the lab simulates:
 no driver until nouveau is blacklisted and the host rebooted, then 535; after an upgrade to
 550 without a reboot, NVML's version mismatch; after the reboot, 550. The libtorch zip from
 the mirror builds and runs the notes' C++ example on the host.
@@ -32,6 +32,18 @@ def reboot(ssh: SshRunner, host: LabHost) -> None:
     wait_for_new_boot(host, before)
 
 
+# Every part at 535.154.05: the parts depend on each other exactly, and apt resolves a
+# dependency to its newest release (550) unless told the version of each.
+DRIVER_535 = " ".join(
+    f"{name}=535.154.05-1"
+    for name in (
+        "nvidia-driver", "nvidia-driver-libs", "nvidia-driver-bin", "nvidia-alternative",
+        "nvidia-kernel-dkms", "nvidia-kernel-support", "firmware-nvidia-gsp", "libcuda1",
+        "libnvidia-ml1", "nvidia-smi",
+    )
+)  # fmt: skip
+
+
 def add_mirror_source(lab: RunningLab, ssh: SshRunner, host: LabHost) -> str:
     mirror = lab.state().mirror
     assert mirror is not None, "the lab runs no mirror server"
@@ -44,7 +56,7 @@ def test_driver_install_mismatch_and_reboot(
     lab: RunningLab, fresh_host: LabHost, ssh: SshRunner
 ) -> None:
     add_mirror_source(lab, ssh, fresh_host)
-    ssh(fresh_host, "DEBIAN_FRONTEND=noninteractive apt-get install -y -q nvidia-driver-535")
+    ssh(fresh_host, f"DEBIAN_FRONTEND=noninteractive apt-get install -y -q {DRIVER_535}")
     module = "modinfo -F version /lib/modules/$(uname -r)/updates/dkms/nvidia.ko"
     assert ssh(fresh_host, module).stdout.strip() == "535.154.05"
     assert ssh(fresh_host, "nvidia-smi", check=False).returncode == 9
@@ -55,7 +67,7 @@ def test_driver_install_mismatch_and_reboot(
     table = ssh(fresh_host, "nvidia-smi").stdout
     assert "Driver Version: 535.154.05   CUDA Version: 12.2" in table
 
-    ssh(fresh_host, "DEBIAN_FRONTEND=noninteractive apt-get install -y -q nvidia-driver-550")
+    ssh(fresh_host, "DEBIAN_FRONTEND=noninteractive apt-get install -y -q nvidia-driver nvidia-smi")
     stale = ssh(fresh_host, "nvidia-smi", check=False)
     assert stale.returncode == 18
     assert stale.stdout.startswith("Failed to initialize NVML: Driver/library version mismatch")
@@ -67,7 +79,7 @@ def test_careless_purge_takes_the_toolkit_on_a_host(
     lab: RunningLab, fresh_host: LabHost, ssh: SshRunner
 ) -> None:
     add_mirror_source(lab, ssh, fresh_host)
-    install = "apt-get install -y -q cuda-11-8 cuda-drivers=535.154.05-1"
+    install = "apt-get install -y -q cuda-11-8"
     ssh(fresh_host, f"DEBIAN_FRONTEND=noninteractive {install}", timeout=300)
     assert "release 11.8, V11.8.89" in ssh(fresh_host, "/usr/local/cuda/bin/nvcc -V").stdout
     ssh(fresh_host, "apt-get --purge remove -y -q 'nvidia*' && apt-get --purge autoremove -y -q")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from provision.facts.apt import parse_dpkg_query, parse_held, parse_open_files
 from provision.facts.conda import parse_conda, parse_conda_meta_name, parse_dist_info_metadata
 from provision.facts.cuda import (
+    parse_alternative,
     parse_cuda_header,
     parse_version_json,
     parse_version_txt,
@@ -328,3 +330,35 @@ def test_cudnn_9_packages_carry_the_cuda_major_in_their_name() -> None:
         "libcudnn8": "12.2",
         "libcudnn9-samples": None,
     }
+
+
+def test_alternatives_admin_file_as_update_alternatives_writes_it(tmp_path: Path) -> None:
+    admin, alternatives = tmp_path / "admin", tmp_path / "alternatives"
+    admin.mkdir()
+    alternatives.mkdir()
+    for release, priority in (("11.8", "118"), ("12.1", "121")):
+        (tmp_path / f"cuda-{release}").mkdir()
+        subprocess.run(
+            ["update-alternatives", "--admindir", str(admin), "--altdir", str(alternatives),
+             "--install", str(tmp_path / "cuda"), "cuda", str(tmp_path / f"cuda-{release}"),
+             priority, "--slave", str(tmp_path / "cuda-doc"), "cuda-doc",
+             str(tmp_path / f"cuda-{release}" / "doc")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    auto = parse_alternative("cuda", (admin / "cuda").read_text())
+    assert auto is not None and not auto.manual
+    assert auto.link == str(tmp_path / "cuda")
+    assert auto.choices == (str(tmp_path / "cuda-11.8"), str(tmp_path / "cuda-12.1"))
+    subprocess.run(
+        ["update-alternatives", "--admindir", str(admin), "--altdir", str(alternatives),
+         "--set", "cuda", str(tmp_path / "cuda-11.8")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    manual = parse_alternative("cuda", (admin / "cuda").read_text())
+    assert manual is not None and manual.manual and len(manual.choices) == 2
+
+
+def test_a_file_not_in_the_admin_format_is_no_group() -> None:
+    assert parse_alternative("cuda", "") is None
+    assert parse_alternative("cuda", "sideways\n/usr/local/cuda\n\n") is None
+    assert parse_alternative("cuda", "auto\n/usr/local/cuda\nno blank line") is None

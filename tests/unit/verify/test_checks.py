@@ -24,7 +24,8 @@ def test_a_workstation_gets_one_check_per_declared_thing() -> None:
     kinds = [check.kind for check in checks]
     assert kinds == [
         "nouveau-blacklisted", "nouveau-not-loaded", "driver-package", "driver-module",
-        "nvidia-smi", "nvcc-version", "nvcc-version", "cuda-symlink", "login-shell",
+        "nvidia-smi", "nvcc-version", "nvcc-version", "cuda-symlink", "cuda-alternative",
+        "login-shell",
         "login-shell", "cudnn", "cudnn", "conda-env", "smoke-build", "smoke-gpu",
         "libtorch-version", "libtorch-build",
     ]  # fmt: skip
@@ -42,7 +43,12 @@ def test_parameters_come_from_the_state() -> None:
     assert checks["cudnn in cuda 12.1"].parameters["include"] == "/usr/local/cuda-12.1/include"
     assert checks["cudnn for cuda 11"].parameters["include"] == "/usr/include"
     assert checks["pytorch build in torch"].parameters["cudnn"] == "8.9.7.29"
-    assert checks["driver package nvidia-driver-535"].parameters["hold"] == "yes"
+    assert checks["driver packages"].parameters == {
+        "origin": "nvidia", "version": "535.154.05", "open": "no", "hold": "yes"
+    }  # fmt: skip
+    assert checks["cuda alternatives select the active toolkit"].parameters == {
+        "target": "/usr/local/cuda-11.8", "required": "yes"
+    }  # fmt: skip
     assert checks["libtorch build-version"].parameters == {
         "path": "/opt/libtorch", "version": "2.5.1", "variant": "cu118"
     }  # fmt: skip

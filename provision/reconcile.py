@@ -1,10 +1,11 @@
 """`reconcile`: desired state + facts -> the host's plan. Pure: no I/O, no clock.
 
 The changes follow the dependencies of the original notes: nouveau blacklist -> apt
-repository -> purge of conflicting drivers -> driver -> reboot -> CUDA toolkits -> cuDNN ->
-active CUDA (symlink, shell blocks) -> conda -> envs -> PyTorch -> libtorch. A host is
-refused, before anything changes, when its OS or architecture is not supported or its
-GPUs cannot run the desired driver and CUDA. A held dpkg lock does not refuse the host:
+repository (NVIDIA's, or the distribution's archive components) -> purge of conflicting
+drivers -> driver -> reboot -> CUDA toolkits -> cuDNN -> active CUDA (symlink, shell
+blocks) -> conda -> envs -> PyTorch -> libtorch. A host is refused, before anything
+changes, when its OS or architecture is not supported or its GPUs cannot run the desired
+driver and CUDA. A held dpkg lock does not refuse the host:
 every apt command waits for the lock (up to `DPKG_LOCK_TIMEOUT_S`) and the plan warns.
 """
 
@@ -35,6 +36,11 @@ from provision.resources.cuda import (
     unmanaged_toolkits,
 )
 from provision.resources.cudnn import held_cudnn_reason, plan_cudnn, unmanaged_cudnn
+from provision.resources.distro_archive import (
+    distro_archive_files,
+    distro_archive_reason,
+    plan_distro_archive,
+)
 from provision.resources.driver import (
     driver_files,
     driver_packaging_reason,
@@ -66,7 +72,7 @@ def facts_request(desired: HostState) -> FactsRequest:
         files.append(BLACKLIST_PATH)
     if desired.driver is not None or desired.cuda_toolkits or desired.cudnn:
         files += repository_files(desired)
-    files += driver_files(desired)
+    files += driver_files(desired) + distro_archive_files(desired)
     return FactsRequest(
         users=desired.shell_profile.users,
         conda_prefix=desired.conda.prefix if desired.conda else None,
@@ -96,6 +102,7 @@ def refusal(
         return "; ".join(finding.message for finding in errors)
     packaging = (
         driver_packaging_reason(desired, facts)
+        or distro_archive_reason(desired, facts)
         or held_driver_reason(desired, facts)
         or held_cudnn_reason(desired, facts)
     )
@@ -134,7 +141,7 @@ def _driver_stage(desired: HostState, facts: Facts) -> list[Change]:
     repository comes before the purge: a mirror that cannot be read fails the host while
     its old driver is still installed."""
     changes = plan_source_logins(desired, facts) + plan_nouveau(desired, facts)
-    changes += plan_apt_repository(desired, facts)
+    changes += plan_apt_repository(desired, facts) + plan_distro_archive(desired, facts)
     changes += plan_purge(desired, facts)
     driver_changes = plan_driver(desired, facts)
     runfile = desired.driver is not None and desired.driver.source == "runfile"

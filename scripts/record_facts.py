@@ -12,7 +12,10 @@ States: `fresh` (just up: nouveau loaded, nothing NVIDIA), `installed-not-reboot
 (applied with `--no-reboot`: driver packages in, module not loaded), `converged` (the
 workstation applied), `drifted` (converged, then an nvcc deleted, the active link
 removed and a user's managed block edited by hand), `runfile-converged` (the workstation
-applied with the runfile driver and runfile toolkits, on the second host).
+applied with the runfile driver and runfile toolkits, on the second host),
+`distro-converged` (the workstation applied with Debian's own driver on the third host,
+whose apt sources name the lab's stand-in of Debian's archive with `main` only: one-line
+for `bookworm`, deb822 for `bookworm-security`).
 """
 
 from __future__ import annotations
@@ -40,6 +43,12 @@ KEY = "KEY"
 REBOOT_PENDING_EXIT = 3
 """`apply`'s exit code for a host left reboot-pending (the README's table)."""
 RUNFILE_VARS = ["-e", "driver_source=runfile", "-e", "cuda_toolkit_source=runfile"]
+DISTRO_VARS = ["-e", "driver_source=distro", "-e", "driver_version=535.261.03"]
+DEBIAN_SOURCES = """\
+echo 'deb [trusted=yes] {url}/debian bookworm main' > /etc/apt/sources.list
+printf 'Types: deb\\nURIs: %s\\nSuites: bookworm-security\\nComponents: main\\nTrusted: yes\\n' \\
+  '{url}/debian-security' > /etc/apt/sources.list.d/debian-security.sources
+"""
 DRIFT = (
     "rm -f /usr/local/cuda-11.7/bin/nvcc && rm -f /usr/local/cuda && "
     "sed -i 's#^export CUDA_HOME=/usr/local/cuda-11.8$#export CUDA_HOME=/usr/local/cuda-11.7#' "
@@ -103,7 +112,7 @@ def apply(*arguments: str, allowed: tuple[int, ...] = (0,)) -> None:
 
 
 def main() -> None:
-    provision("lab", "up", "--hosts", "2")
+    provision("lab", "up", "--hosts", "3")
     try:
         record("lab-01", "fresh", [])
         apply("--limit", "lab-01", "--no-reboot", allowed=(REBOOT_PENDING_EXIT,))
@@ -114,6 +123,9 @@ def main() -> None:
         record("lab-01", "drifted", [])
         apply("--limit", "lab-02", *RUNFILE_VARS)
         record("lab-02", "runfile-converged", RUNFILE_VARS)
+        on_host("lab-03", DEBIAN_SOURCES.format(url=lab_vars()["lab_mirror_url"]))
+        apply("--limit", "lab-03", *DISTRO_VARS)
+        record("lab-03", "distro-converged", DISTRO_VARS)
         stamp = {
             "fact_script_sha256": hashlib.sha256(TEMPLATE.read_bytes()).hexdigest(),
             "lab_vars": lab_vars(),

@@ -1,9 +1,11 @@
-"""Packages (dpkg-query), holds (dpkg's status file) and who holds the apt/dpkg locks."""
+"""Packages (dpkg-query), holds (dpkg's status file), apt's sources and who holds the
+apt/dpkg locks."""
 
 from __future__ import annotations
 
 import functools
 
+from provision.facts.apt_sources import AptSource, parse_apt_sources
 from provision.facts.base import FactModel
 from provision.facts.sections import Sections
 
@@ -48,11 +50,13 @@ class OpenFile(FactModel):
 
 
 class AptFacts(FactModel):
-    """dpkg's view: the NVIDIA/CUDA/cuDNN packages, held packages, lock holders."""
+    """dpkg's view: the NVIDIA/CUDA/cuDNN packages, held packages, apt's source entries,
+    lock holders."""
 
     dpkg: bool
     packages: tuple[Package, ...]
     held: tuple[str, ...]
+    sources: tuple[AptSource, ...]
     lock_holders: tuple[OpenFile, ...]
     lock_held: bool
 
@@ -109,6 +113,7 @@ def parse_apt(sections: Sections) -> AptFacts:
         dpkg=bool(identity and "dpkg-architecture" in identity.fields()),
         packages=tuple(parse_dpkg_query(sections.text("packages"))),
         held=parse_held(sections.text("held-packages")),
+        sources=parse_apt_sources(sections),
         lock_holders=tuple(holders),
         lock_held=bool(holders),
     )

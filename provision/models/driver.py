@@ -17,10 +17,12 @@ class Driver(StateModel):
     version: DriverVersion = Field(
         description="Driver version as nvidia-smi reports it, e.g. 535.154.05 or 570.26."
     )
-    source: Literal["apt", "runfile"] = Field(
+    source: Literal["apt", "distro", "runfile"] = Field(
         "apt",
-        description="Install from NVIDIA's apt repository (or the mirror in `sources`) "
-        "or with NVIDIA's .run installer.",
+        description="Install from NVIDIA's apt repository (or the mirror in `sources`), from "
+        "the distribution's own archive (the notes' \"Additional Drivers\": Canonical's "
+        "packages on Ubuntu, Debian's non-free ones on Debian, whose components provision "
+        "enables), or with NVIDIA's .run installer.",
     )
     purge_conflicting: bool = Field(
         True,
@@ -41,6 +43,11 @@ class Driver(StateModel):
         description="Install NVIDIA's open GPU kernel modules instead of the proprietary ones. "
         "Required for Blackwell GPUs; supported from Turing on and from driver 515.",
     )
+    server: bool = Field(
+        False,
+        description="Canonical's -server driver packages (nvidia-driver-535-server, ...), "
+        "the datacenter builds that Fabric Manager pairs with: Ubuntu with source distro only.",
+    )
     runfile_sha256: Sha256 | None = Field(
         None,
         description="sha256 of the driver .run installer, checked before it runs "
@@ -49,12 +56,13 @@ class Driver(StateModel):
 
     @property
     def branch(self) -> int:
-        """The driver branch, e.g. 535 for 535.154.05 (apt packages are named after it)."""
+        """The driver branch, e.g. 535 for 535.154.05 (Ubuntu's packages are named after it)."""
         return int(self.version.split(".")[0])
 
     @field_validator("runfile_sha256")
     @classmethod
     def _only_for_runfiles(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is not None and info.data.get("source") == "apt":
-            raise ValueError("a runfile sha256 is given but the driver's source is 'apt'")
+        source = info.data.get("source")
+        if value is not None and source != "runfile":
+            raise ValueError(f"a runfile sha256 is given but the driver's source is {source!r}")
         return value

@@ -39,6 +39,11 @@ DEBIAN_COMPONENTS = ("contrib", "non-free", "non-free-firmware")
 nvidia-persistenced, the open module) and `non-free-firmware` (firmware-nvidia-gsp):
 packages.debian.org bookworm nvidia-driver, nvidia-persistenced, nvidia-open-kernel-dkms."""
 
+UBUNTU_COMPONENTS = ("restricted",)
+"""Where Canonical's driver packages are: `restricted` (`apt show nvidia-dkms-530` on 22.04:
+"Version: 535.54.03-0ubuntu0.22.04.1, Section: restricted/libs, Origin: Ubuntu", quoted in a
+public forum thread, find_string id 56858332684)."""
+
 
 class PackagingError(ValueError):
     """A driver no repository publishes under any name we can cite."""
@@ -77,7 +82,9 @@ def _branch(version: str) -> int:
     return int(version.split(".")[0])
 
 
-def _ubuntu_branch_named(version: str, open_modules: bool, server: bool) -> DriverPackages:
+def _ubuntu_branch_named(
+    version: str, open_modules: bool, server: bool, origin: Origin
+) -> DriverPackages:
     base = f"{_branch(version)}" + ("-server" if server else "")
     modules = base + ("-open" if open_modules else "")
     driver_set = (
@@ -103,7 +110,7 @@ def _ubuntu_branch_named(version: str, open_modules: bool, server: bool) -> Driv
         libcuda=f"libnvidia-compute-{base}",
         driver_set=driver_set,
         pinning=None,
-        archive_components=(),
+        archive_components=UBUNTU_COMPONENTS if origin == "distro" else (),
         sources=(
             "canonical/nvidia-graphics-drivers 580-noble debian/templates/control.in (C580)",
             "canonical/nvidia-graphics-drivers 535-noble (C535)",
@@ -209,7 +216,7 @@ def driver_packages(
             )
         return _debian(version, open_modules, origin)
     if origin == "distro":
-        return _ubuntu_branch_named(version, open_modules, server)
+        return _ubuntu_branch_named(version, open_modules, server, origin)
     if server:
         raise PackagingError(
             "NVIDIA's Ubuntu repositories publish no -server driver flavour that we can "
@@ -217,7 +224,7 @@ def driver_packages(
         )
     if _branch(version) >= BRANCHLESS_FROM:
         return _ubuntu_branchless(version, open_modules)
-    return _ubuntu_branch_named(version, open_modules, server=False)
+    return _ubuntu_branch_named(version, open_modules, server=False, origin=origin)
 
 
 BRANCHLESS_DRIVER_NAMES = frozenset(

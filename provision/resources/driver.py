@@ -62,8 +62,9 @@ _BRANCH_PACKAGE = re.compile(
 
 
 def origin(driver: Driver) -> Origin:
-    """Where the driver's packages come from: NVIDIA's repository for `apt`."""
-    return "nvidia"
+    """Where the driver's packages come from: NVIDIA's repository for `apt`, the
+    distribution's archive for `distro`."""
+    return "distro" if driver.source == "distro" else "nvidia"
 
 
 def driver_names(driver: Driver, facts: Facts) -> DriverPackages | None:
@@ -74,7 +75,11 @@ def driver_names(driver: Driver, facts: Facts) -> DriverPackages | None:
         return None
     try:
         return driver_packages(
-            distribution, origin(driver), driver.version, open_modules=driver.open_kernel_modules
+            distribution,
+            origin(driver),
+            driver.version,
+            open_modules=driver.open_kernel_modules,
+            server=driver.server,
         )
     except PackagingError:
         return None
@@ -88,7 +93,11 @@ def driver_packaging_reason(desired: HostState, facts: Facts) -> str | None:
         return None
     try:
         driver_packages(
-            distribution, origin(driver), driver.version, open_modules=driver.open_kernel_modules
+            distribution,
+            origin(driver),
+            driver.version,
+            open_modules=driver.open_kernel_modules,
+            server=driver.server,
         )
     except PackagingError as error:
         return str(error)
@@ -371,7 +380,8 @@ def checks(state: HostState) -> list[Check]:
             "driver packages", "driver-package", "the driver's packages",
             f"installed at {driver.version}" + (" and held" if driver.hold else ""),
             {"origin": origin(driver), "version": driver.version,
-             "open": flag(driver.open_kernel_modules), "hold": flag(driver.hold)},
+             "open": flag(driver.open_kernel_modules), "server": flag(driver.server),
+             "hold": flag(driver.hold)},
         ))  # fmt: skip
     found.append(Check(
         "driver module loaded = installed", "driver-module", "/proc/driver/nvidia/version",

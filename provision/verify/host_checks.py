@@ -108,7 +108,11 @@ def driver_package(target: HostUnderTest, parameters: dict[str, str]) -> None:
         raise CheckFailed(f"{release.pretty_name or release.id} is not a supported distribution")
     origin: Origin = "distro" if parameters["origin"] == "distro" else "nvidia"
     names = driver_packages(
-        distribution, origin, wanted, open_modules=parameters["open"] == "yes"
+        distribution,
+        origin,
+        wanted,
+        open_modules=parameters["open"] == "yes",
+        server=parameters.get("server") == "yes",
     ).install
     for name in names:
         package = target.host.package(name)

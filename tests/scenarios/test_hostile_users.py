@@ -78,7 +78,7 @@ def test_a_profile_linked_to_the_shadow_file_stops_the_host_and_leaks_nothing(
     # the host fails, naming the file, before anything changes,
     assert result.code == 1, result.out + result.err
     assert "/home/ops/.bashrc is a symbolic link" in result.out + result.err
-    assert ssh(host, "readlink /usr/local/cuda").stdout.strip() == "/usr/local/cuda-11.8"
+    assert ssh(host, "readlink -e /usr/local/cuda").stdout.strip() == "/usr/local/cuda-11.8"
     # and the link, the shadow file and every file ops can read are as they were.
     assert ssh(host, "readlink /home/ops/.bashrc").stdout.strip() == "/etc/shadow"
     assert fingerprint(ssh, host, "/etc/shadow") == shadow
@@ -165,7 +165,7 @@ def test_working_folders_another_account_could_write_fail_the_host_naming_them(
     result = provision("apply", str(PLAYBOOK), "-i", str(inventory), "--yes", *OTHER_ACTIVE_CUDA)
     assert result.code == 1
     assert "/var/lib/provision is writable by other users (mode 777)" in result.out + result.err
-    assert ssh(host, "readlink /usr/local/cuda").stdout.strip() == "/usr/local/cuda-11.8"
+    assert ssh(host, "readlink -e /usr/local/cuda").stdout.strip() == "/usr/local/cuda-11.8"
 
 
 def test_a_conda_env_another_account_can_write_is_never_run_by_root(

@@ -39,6 +39,29 @@ def test_the_host_converged_with_runfiles_plans_nothing() -> None:
     assert changed(result) == []
 
 
+DISTRO = {"driver_source": "distro", "driver_version": "535.261.03"}
+
+
+def test_the_host_converged_with_debians_own_driver_plans_nothing() -> None:
+    result = plan("distro-converged", state(None, DISTRO))
+    assert result.refused is None
+    assert changed(result) == []
+
+
+def test_debians_later_release_on_that_host_refreshes_the_lists_and_upgrades_in_place() -> None:
+    result = plan("distro-converged", state(None, {**DISTRO, "driver_version": "535.309.01"}))
+    assert [task for task, _ in changed(result)] == ["distro-archive", "driver", "reboot"]
+    (archive, driver, _) = result.changes
+    assert [type(action).__name__ for action in archive.actions] == ["Command"]
+    assert "install of nvidia-driver, nvidia-kernel-dkms, nvidia-smi, libcuda1" in driver.reason
+
+
+def test_a_converged_host_whose_sources_lack_debians_archive_is_refused_its_driver() -> None:
+    result = plan("converged", state(None, DISTRO))
+    assert result.refused is not None
+    assert "needs Debian 12's archive" in result.refused
+
+
 def test_a_fresh_host_gets_every_resource() -> None:
     tasks = {task for task, _ in changed(plan("fresh"))}
     assert tasks >= {

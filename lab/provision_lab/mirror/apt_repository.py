@@ -20,12 +20,16 @@ from provision_lab.mirror.debian_packages import PackageSpec
 from provision_lab.mirror.file_tree import FileTree, TreeFile, write_tree
 
 RELEASE_FIELDS = (
-    "Origin: provision sandbox lab",
-    "Label: NVIDIA CUDA stand-ins (lab only)",
+    "Origin: NVIDIA",
+    "Label: NVIDIA CUDA",
+    "Architecture: x86_64",
     "Date: Sat, 01 Jun 2024 00:00:00 UTC",
-    "Architectures: amd64",
     "Description: LAB STAND-IN packages with NVIDIA's names and versions; never for real hosts",
 )
+"""NVIDIA's fields, in NVIDIA's order (NVIDIA/cuda-repo-management repo-debian.sh
+`deb_metadata()`: Origin, Label, Architecture with the folder's name, Date, the hashes,
+`Acquire-By-Hash: no`; no Suite, Codename or Components in a flat repository), so a pin on
+`l=NVIDIA CUDA` works here as there; `Description` is the lab's stand-in mark."""
 
 
 def _run(command: list[str], tool_package: str, cwd: Path | None = None) -> str:
@@ -60,12 +64,13 @@ def build_deb(spec: PackageSpec, output_dir: Path) -> Path:
 
 def _release(repository: Path, indexes: list[str]) -> str:
     lines = list(RELEASE_FIELDS)
-    for algorithm, label in (("md5", "MD5Sum"), ("sha256", "SHA256")):
+    for algorithm, label in (("md5", "MD5Sum"), ("sha1", "SHA1"), ("sha256", "SHA256")):
         lines.append(f"{label}:")
         for name in indexes:
             data = (repository / name).read_bytes()
             digest = hashlib.new(algorithm, data).hexdigest()
             lines.append(f" {digest} {len(data):>8} {name}")
+    lines.append("Acquire-By-Hash: no")
     return "\n".join(lines) + "\n"
 
 
@@ -80,3 +85,52 @@ def build_apt_repository(specs: list[PackageSpec], repository: Path) -> list[Pat
     release = _release(repository, ["Packages", "Packages.gz"])
     (repository / "Release").write_text(release, encoding="utf-8")
     return debs
+
+
+ARCHIVE_COMPONENTS = ("main", "contrib", "non-free-firmware", "non-free")
+
+
+def _archive_release(suite: str, label: str, dists: Path, indexes: list[str]) -> str:
+    lines = [
+        "Origin: Debian",
+        f"Label: {label}",
+        f"Suite: {'stable-security' if suite.endswith('-security') else 'stable'}",
+        f"Codename: {suite}",
+        "Date: Sat, 01 Jun 2024 00:00:00 UTC",
+        "Acquire-By-Hash: no",
+        "Architectures: amd64",
+        f"Components: {' '.join(ARCHIVE_COMPONENTS)}",
+        "Description: LAB STAND-IN of Debian's archive; never for real hosts",
+    ]
+    for algorithm, field in (("md5", "MD5Sum"), ("sha256", "SHA256")):
+        lines.append(f"{field}:")
+        for name in indexes:
+            data = (dists / name).read_bytes()
+            lines.append(f" {hashlib.new(algorithm, data).hexdigest()} {len(data):>8} {name}")
+    return "\n".join(lines) + "\n"
+
+
+def build_archive(suites: dict[str, list[PackageSpec]], archive: Path, label: str) -> None:
+    """A Debian-style archive (`dists/<suite>/<component>/binary-amd64/Packages`, debs under
+    `pool/<suite>/<component>/`), each package in the component its section names."""
+    for suite, specs in suites.items():
+        dists = archive / "dists" / suite
+        for component in ARCHIVE_COMPONENTS:
+            pool = archive / "pool" / suite / component
+            pool.mkdir(parents=True, exist_ok=True)
+            for spec in specs:
+                prefix = spec.section.split("/")[0] if "/" in spec.section else "main"
+                if prefix == component:
+                    build_deb(spec, pool)
+            scan = ["dpkg-scanpackages", "--multiversion", str(pool.relative_to(archive))]
+            packages = _run(scan, "dpkg-dev", cwd=archive)
+            index = dists / component / "binary-amd64"
+            index.mkdir(parents=True, exist_ok=True)
+            (index / "Packages").write_text(packages, encoding="utf-8")
+            (index / "Packages.gz").write_bytes(gzip.compress(packages.encode(), mtime=0))
+        names = [
+            f"{component}/binary-amd64/{name}"
+            for component in ARCHIVE_COMPONENTS
+            for name in ("Packages", "Packages.gz")
+        ]
+        (dists / "Release").write_text(_archive_release(suite, label, dists, names))

@@ -22,14 +22,14 @@ from pathlib import Path
 
 from provision.errors import ProvisionError
 from provision_lab.mirror import catalog, layout
-from provision_lab.mirror.apt_repository import build_apt_repository
+from provision_lab.mirror.apt_repository import build_apt_repository, build_archive
 from provision_lab.mirror.conda_installer import (
     LATEST_INSTALLER_NAME,
     miniconda_installer,
     versioned_installer_name,
 )
 from provision_lab.mirror.cudnn_archives import build_cudnn_archives
-from provision_lab.mirror.debian_packages import all_packages
+from provision_lab.mirror.debian_packages import all_packages, debian_archive_packages
 from provision_lab.mirror.kernel_module import build_kernel_module
 from provision_lab.mirror.layout import MirrorBuild
 from provision_lab.mirror.libtorch_archive import build_libtorch_zip
@@ -140,10 +140,20 @@ def _build_contents(root: Path, previous: Path) -> None:
     with ThreadPoolExecutor(max_workers=1) as pool:
         torch_side = pool.submit(_build_torch_side, root, previous)
         build_apt_repository(all_packages(_module), root / layout.APT)
+        _build_debian_archive(root)
         _build_runfiles(root)
         build_cudnn_archives(catalog.CUDNN_BUILDS, root)
         _build_conda(root)
         torch_side.result()
+
+
+def _build_debian_archive(root: Path) -> None:
+    """Debian's archive and its security archive, as two roots like Debian's own."""
+    suites = debian_archive_packages(_module)
+    security = {suite: specs for suite, specs in suites.items() if suite.endswith("-security")}
+    main = {suite: specs for suite, specs in suites.items() if suite not in security}
+    build_archive(main, root / layout.DEBIAN, "Debian")
+    build_archive(security, root / layout.DEBIAN_SECURITY, "Debian-Security")
 
 
 def _build_torch_side(root: Path, previous: Path) -> None:

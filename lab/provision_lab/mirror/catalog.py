@@ -114,6 +114,31 @@ APT_DRIVERS: tuple[Driver, ...] = (
 MODPROBE_VERSIONS = ("535.161.07", "550.54.14")
 PERSISTENCED_VERSION = "535.171.04"
 
+
+@dataclass(frozen=True)
+class ArchiveDriver:
+    """A driver release in one suite of Debian's own archive, with Debian's revision."""
+
+    suite: str
+    driver: Driver
+    revision: str
+
+    @property
+    def deb_version(self) -> str:
+        """`535.261.03-1`, `535.309.01-0+deb12u1`: the version of every binary of its set."""
+        return f"{self.driver.version}-{self.revision}"
+
+
+# Debian 12's own driver (packages.debian.org bookworm nvidia-driver: 535.261.03-1; the
+# security suite's 535.309.01-0+deb12u1 as the issue cites it), with bookworm's
+# nvidia-modprobe / nvidia-persistenced (the latter 535.171.04-1~deb12u1 in contrib).
+DEBIAN_ARCHIVE_DRIVERS: tuple[ArchiveDriver, ...] = (
+    ArchiveDriver("bookworm", Driver("535.261.03", "12.2"), "1"),
+    ArchiveDriver("bookworm-security", Driver("535.309.01", "12.2"), "0+deb12u1"),
+)
+DEBIAN_ARCHIVE_MODPROBE = "535.161.07-1~deb12u1"
+DEBIAN_ARCHIVE_PERSISTENCED = "535.171.04-1~deb12u1"
+
 # Drivers bundled in the CUDA local installers (selected with `--driver`).
 BUNDLED_DRIVERS: tuple[Driver, ...] = (
     Driver("515.65.01", "11.7"),

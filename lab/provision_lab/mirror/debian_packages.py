@@ -17,6 +17,9 @@ from provision_lab.mirror import stand_in_files as files
 from provision_lab.mirror.catalog import (
     APT_DRIVERS,
     CUDNN_BUILDS,
+    DEBIAN_ARCHIVE_DRIVERS,
+    DEBIAN_ARCHIVE_MODPROBE,
+    DEBIAN_ARCHIVE_PERSISTENCED,
     MODPROBE_VERSIONS,
     PERSISTENCED_VERSION,
     TOOLKITS,
@@ -78,11 +81,15 @@ class PackageSpec:
         return "\n".join(lines) + "\n"
 
 
-def _driver_packages(driver: Driver, module: bytes) -> Iterator[PackageSpec]:
+def _driver_packages(
+    driver: Driver, module: bytes, revision: str = "1", archive: bool = False
+) -> Iterator[PackageSpec]:
     """The driver as NVIDIA's debian12 repository names it: Debian's names, never a
     branch, every binary of the driver source at `<version>-1` and depending on its
-    siblings at exactly that version (Debian's debian/control shape)."""
-    version, deb = driver.version, f"{driver.version}-1"
+    siblings at exactly that version (Debian's debian/control shape). `archive`: as
+    Debian's own archive has it (its open module is `nvidia-open-kernel-dkms`, its revision
+    Debian's, and no `cuda-drivers` metapackages)."""
+    version, deb = driver.version, f"{driver.version}-{revision}"
     exact = f"(= {deb})"
     values = {"DRIVER_VERSION": version}
     dkms_scripts = (
@@ -113,9 +120,10 @@ def _driver_packages(driver: Driver, module: bytes) -> Iterator[PackageSpec]:
                       (f"nvidia-alternative {exact}",), section="non-free/x11")  # fmt: skip
     yield PackageSpec("nvidia-alternative", deb, "allows the selection of NVIDIA as GLX provider",
                       section="non-free/libs")  # fmt: skip
+    open_dkms = "nvidia-open-kernel-dkms" if archive else "nvidia-kernel-open-dkms"
     for name, provides, other in (
-        ("nvidia-kernel-dkms", f"nvidia-kernel-{version}", "nvidia-kernel-open-dkms"),
-        ("nvidia-kernel-open-dkms", f"nvidia-open-kernel-{version}", "nvidia-kernel-dkms"),
+        ("nvidia-kernel-dkms", f"nvidia-kernel-{version}", open_dkms),
+        (open_dkms, f"nvidia-open-kernel-{version}", "nvidia-kernel-dkms"),
     ):
         yield PackageSpec(
             name,
@@ -124,7 +132,7 @@ def _driver_packages(driver: Driver, module: bytes) -> Iterator[PackageSpec]:
             (f"firmware-nvidia-gsp {exact}", f"nvidia-kernel-support {exact}"),
             provides=(provides,),
             conflicts=(other,),
-            section="non-free/kernel",
+            section="contrib/kernel" if name == "nvidia-open-kernel-dkms" else "non-free/kernel",
             tree=files.driver_dkms_tree(driver, module),
             scripts=dkms_scripts,
         )
@@ -167,6 +175,8 @@ def _driver_packages(driver: Driver, module: bytes) -> Iterator[PackageSpec]:
         section="non-free/libs",
         tree=files.driver_library_tree(driver, "libnvidia-ml"),
     )
+    if archive:
+        return
     yield PackageSpec(
         f"cuda-drivers-{driver.branch}",
         deb,
@@ -316,6 +326,27 @@ def _cudnn_packages(build: CudnnBuild) -> Iterator[PackageSpec]:
             ("prerm", render_asset("libcudnn-dev.prerm", values)),
         ),
     )
+
+
+def debian_archive_packages(
+    kernel_module: Callable[[str], bytes],
+) -> dict[str, list[PackageSpec]]:
+    """Debian's own archive, by suite: each suite's driver set in its components
+    (`non-free`, `contrib`, `non-free-firmware`, from each package's section), and
+    bookworm's nvidia-modprobe and nvidia-persistenced."""
+    suites: dict[str, list[PackageSpec]] = {}
+    for entry in DEBIAN_ARCHIVE_DRIVERS:
+        module = kernel_module(entry.driver.version)
+        specs = list(_driver_packages(entry.driver, module, entry.revision, archive=True))
+        suites.setdefault(entry.suite, []).extend(specs)
+    suites["bookworm"] += [
+        PackageSpec("nvidia-modprobe", DEBIAN_ARCHIVE_MODPROBE,
+                    "utility to load NVIDIA kernel modules", section="contrib/utils"),
+        PackageSpec("nvidia-persistenced", DEBIAN_ARCHIVE_PERSISTENCED,
+                    "daemon to maintain persistent software state in the NVIDIA driver",
+                    section="contrib/utils"),
+    ]  # fmt: skip
+    return suites
 
 
 def all_packages(kernel_module: Callable[[str], bytes]) -> list[PackageSpec]:

@@ -13,6 +13,8 @@ from pathlib import PurePosixPath
 from provision_lab.mirror.catalog import CudnnBuild, Driver, Toolkit
 
 APT = PurePosixPath("apt")
+DEBIAN = PurePosixPath("debian")
+DEBIAN_SECURITY = PurePosixPath("debian-security")
 RUNFILES = PurePosixPath("runfiles")
 CUDNN = PurePosixPath("cudnn")
 WHEELS = PurePosixPath("wheels")

@@ -24,6 +24,12 @@ pytestmark = pytest.mark.lab
 
 REQUEST = FactsRequest(users=("root", "ops", "dev"), conda_prefix="/opt/conda",
                        libtorch_path="/opt/libtorch")  # fmt: skip
+DEBIAN_DRIVER_SET = (
+    "nvidia-driver", "nvidia-driver-libs", "nvidia-driver-bin", "nvidia-alternative",
+    "nvidia-kernel-dkms", "nvidia-kernel-support", "firmware-nvidia-gsp", "nvidia-smi",
+    "libcuda1", "libnvidia-ml1",
+)  # fmt: skip
+"""Debian's binaries of the driver's source package, as NVIDIA's debian12 repository has them."""
 
 
 def connect(host: LabHost, user: str = "root", **overrides: object) -> Connection:
@@ -174,7 +180,10 @@ def test_driver_and_cuda_from_the_mirror_then_reboot_then_upgrade(
     ssh(fresh_host, f"echo '{mirror.apt_source}' > /etc/apt/sources.list.d/lab-mirror.list")
     ssh(fresh_host, "apt-get update -q", timeout=300)
     install = "DEBIAN_FRONTEND=noninteractive apt-get install -y -q"
-    ssh(fresh_host, f"{install} cuda-toolkit-11-8", timeout=300)
+    # NVIDIA's cuda-toolkit-X-Y pulls no driver, and a driver's parts are pinned to one point
+    # release only when each is named at it (the mirror has 535.154.05 and 535.161.07).
+    driver_set = " ".join(f"{name}=535.154.05-1" for name in DEBIAN_DRIVER_SET)
+    ssh(fresh_host, f"{install} cuda-toolkit-11-8 {driver_set}", timeout=300)
 
     installed = gather(fresh_host)
     assert installed.nvidia.driver_branch == "535"
@@ -202,7 +211,7 @@ def test_driver_and_cuda_from_the_mirror_then_reboot_then_upgrade(
     assert booted.nvidia.mismatch is False
     assert len(booted.nvidia.gpus) >= 1 and booted.nvidia.gpus[0].name
 
-    ssh(fresh_host, f"{install} nvidia-driver-550", timeout=300)
+    ssh(fresh_host, f"{install} nvidia-driver", timeout=300)
     upgraded = gather(fresh_host)
     assert upgraded.nvidia.installed_module_version != "535.154.05"
     assert upgraded.nvidia.loaded_module_version == "535.154.05"

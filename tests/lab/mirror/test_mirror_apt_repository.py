@@ -133,6 +133,17 @@ def test_apt_source_line_is_the_documented_flat_entry(mirror: MirrorBuild) -> No
     assert line == "deb [trusted=yes] http://127.0.0.1:8123/apt ./"
 
 
+def _options(tmp_path: Path) -> list[str]:
+    return [
+        f"-oDir::Etc={tmp_path / 'etc'}",
+        f"-oDir::State={tmp_path / 'state'}",
+        f"-oDir::State::status={tmp_path / 'status'}",
+        f"-oDir::Cache={tmp_path / 'cache'}",
+        "-oDebug::NoLocking=1",
+        "-oAPT::Sandbox::User=root",
+    ]
+
+
 @pytest.fixture
 def apt(tmp_path: Path, mirror_root: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """apt-get against the mirror with a private state folder and a given dpkg status."""
@@ -147,14 +158,7 @@ def apt(tmp_path: Path, mirror_root: Path) -> Callable[..., subprocess.Completed
     source = f"deb [trusted=yes] file:{mirror_root / 'apt'} ./\n"
     (tmp_path / "etc/sources.list").write_text(source)
     (tmp_path / "status").write_text("")
-    options = [
-        f"-oDir::Etc={tmp_path / 'etc'}",
-        f"-oDir::State={tmp_path / 'state'}",
-        f"-oDir::State::status={tmp_path / 'status'}",
-        f"-oDir::Cache={tmp_path / 'cache'}",
-        "-oDebug::NoLocking=1",
-        "-oAPT::Sandbox::User=root",
-    ]
+    options = _options(tmp_path)
 
     def run(*arguments: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -326,3 +330,27 @@ def test_kernel_module_is_modinfo_readable(unpack_debs: Callable[..., Path]) -> 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "550.54.15"
     assert module.read_bytes()[:4] == b"\x7fELF"
+
+
+def test_release_carries_nvidias_fields_in_nvidias_order(mirror_root: Path) -> None:
+    release = (mirror_root / "apt" / "Release").read_text().splitlines()
+    fields = [line.split(":")[0] for line in release if line and not line.startswith(" ")]
+    assert fields[:4] == ["Origin", "Label", "Architecture", "Date"]
+    assert release[:3] == ["Origin: NVIDIA", "Label: NVIDIA CUDA", "Architecture: x86_64"]
+    assert fields[-4:] == ["MD5Sum", "SHA1", "SHA256", "Acquire-By-Hash"]
+    assert not {"Suite", "Codename", "Components"} & set(fields)
+
+
+def test_a_pin_on_nvidias_label_applies_to_the_mirror(
+    apt: Callable[..., subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
+    (tmp_path / "etc/preferences.d/cuda-repository-pin-600").write_text(
+        "Package: *\nPin: release l=NVIDIA CUDA\nPin-Priority: 600\n"
+    )
+    assert apt("-s", "install", "nvidia-smi").returncode == 0
+    shown = subprocess.run(
+        ["apt-cache", *_options(tmp_path), "policy", "nvidia-smi"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    priorities = [line.split()[0] for line in shown.stdout.splitlines() if "file:" in line]
+    assert priorities and set(priorities) == {"600"}

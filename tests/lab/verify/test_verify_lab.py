@@ -61,7 +61,7 @@ def test_a_converged_host_passes_every_check_and_the_junit_lists_them(
     assert sorted(str(case.get("name")) for case in cases) == sorted(
         f"test_check[{host.name} | {name}]" for name in outcomes
     )
-    assert len(cases) == 18
+    assert len(cases) == 19
 
 
 def test_apply_verify_checks_the_converged_host_right_after_applying(
@@ -72,9 +72,9 @@ def test_apply_verify_checks_the_converged_host_right_after_applying(
     result = provision("apply", str(PLAYBOOK), "-i", str(inventory), "--yes",
                        "--verify", "--junitxml", str(junit_path))  # fmt: skip
     assert result.code == 0, result.out + result.err
-    assert f"{host.name}: 17 passed, 0 failed, 1 skipped" in result.out
+    assert f"{host.name}: 18 passed, 0 failed, 1 skipped" in result.out
     cases = ElementTree.parse(junit_path).getroot().findall("./testsuite/testcase")
-    assert len(cases) == 18
+    assert len(cases) == 19
     assert not [case for case in cases if case.find("failure") is not None]
 
 
@@ -88,7 +88,7 @@ def test_apply_verify_fails_the_run_when_a_check_fails(
     ssh(host, "rm -rf /opt/libtorch && mkdir /opt/libtorch")
     result = provision("apply", str(PLAYBOOK), "-i", str(inventory), "--yes", "--verify")
     assert result.code == 1
-    assert f"{host.name}: 15 passed, 1 failed, 2 skipped" in result.out
+    assert f"{host.name}: 16 passed, 1 failed, 2 skipped" in result.out
 
 
 BREAKS = [

@@ -71,7 +71,7 @@ CASES: list[tuple[str, Any, str]] = [
     (
         "a value outside a fixed set",
         {"driver": {"version": "535.154.05", "source": "rpm"}},
-        "state.driver.source: 'rpm' is not one of 'apt' or 'runfile'",
+        "state.driver.source: 'rpm' is not one of 'apt', 'distro' or 'runfile'",
     ),
     (
         "a bad driver version",
@@ -192,6 +192,12 @@ CASES: list[tuple[str, Any, str]] = [
         "a sha256 for an apt install",
         {"driver": {"version": "535.154.05", "runfile_sha256": "a" * 64}},
         "state.driver.runfile_sha256: a runfile sha256 is given but the driver's source is 'apt'",
+    ),
+    (
+        "a sha256 for the distribution's driver",
+        {"driver": {"version": "535.261.03", "source": "distro", "runfile_sha256": "a" * 64}},
+        "state.driver.runfile_sha256: a runfile sha256 is given but the driver's source is "
+        "'distro'",
     ),
     (
         "a malformed sha256",

@@ -136,3 +136,21 @@ def test_from_590_nvidias_pinning_package_goes_in_first() -> None:
     driver = commands(reconcile(desired, facts), "driver")
     assert "install nvidia-driver-pinning-590.48.01" in driver[0]
     assert "'nvidia-driver=590.48.01-*'" in driver[1]
+
+
+def test_canonicals_server_flavour_is_installed_by_its_names() -> None:
+    jammy = {"file": "/etc/apt/sources.list", "types": ["deb"], "suites": ["jammy"],
+             "uris": ["http://archive.example/ubuntu"], "components": ["main"], "options": []}
+    facts = host([], [], [], os={"id": "ubuntu", "version_id": "22.04"},
+                 apt={"held": [], "sources=": [jammy]})  # fmt: skip
+    desired = state({"driver": {"source": "distro", "server": True}})
+    install = next(c for c in commands(reconcile(desired, facts), "driver") if " install " in c)
+    assert "'nvidia-driver-535-server=535.154.05-*'" in install
+    assert "'nvidia-utils-535-server=535.154.05-*'" in install
+
+
+def test_the_server_flavour_on_debian_is_refused_naming_the_distribution() -> None:
+    plan = reconcile(state({"driver": {"server": True}}), host([], [], []))
+    assert plan.refused == (
+        "Debian 12 has no -server driver flavour (Debian's packages have one flavour)"
+    )

@@ -44,7 +44,7 @@ def test_parameters_come_from_the_state() -> None:
     assert checks["cudnn for cuda 11"].parameters["include"] == "/usr/include"
     assert checks["pytorch build in torch"].parameters["cudnn"] == "8.9.7.29"
     assert checks["driver packages"].parameters == {
-        "origin": "nvidia", "version": "535.154.05", "open": "no", "hold": "yes"
+        "origin": "nvidia", "version": "535.154.05", "open": "no", "server": "no", "hold": "yes"
     }  # fmt: skip
     assert checks["cuda alternatives select the active toolkit"].parameters == {
         "target": "/usr/local/cuda-11.8", "required": "yes"

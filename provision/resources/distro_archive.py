@@ -111,13 +111,15 @@ def components_content(
     entry already has every wanted component."""
     present = _present_components(sources)
     groups: dict[tuple[str, tuple[str, ...], AptSource], list[str]] = {}
+    added: set[tuple[str, str]] = set()
     for entry in _archive_entries(sources, suites):
         for uri in entry.uris:
             for suite in (suite for suite in entry.suites if suite in suites):
-                missing = tuple(c for c in wanted if c not in present[(uri.rstrip("/"), suite)])
-                found = groups.setdefault((uri, missing, entry), []) if missing else []
-                if missing and suite not in found:
-                    found.append(suite)
+                target = (uri.rstrip("/"), suite)
+                missing = tuple(c for c in wanted if c not in present[target])
+                if missing and target not in added:
+                    added.add(target)
+                    groups.setdefault((uri, missing, entry), []).append(suite)
     if not groups:
         return None
     stanzas = [

@@ -155,3 +155,9 @@ def test_ubuntu_gets_restricted_for_its_release_and_pockets() -> None:
     assert "Suites: jammy\nComponents: restricted\n" in content
     assert "Suites: jammy-security\nComponents: restricted\n" in content
     assert "jammy-updates" not in content
+
+
+def test_an_archive_entry_listed_twice_is_completed_once() -> None:
+    twice = sources(sources_list=MAIN_ONLY, debian_list=MAIN_ONLY.replace("debian ", "debian/ "))
+    content = written(host(twice))
+    assert content.count("Suites: bookworm\n") == 1

@@ -139,8 +139,14 @@ def test_from_590_nvidias_pinning_package_goes_in_first() -> None:
 
 
 def test_canonicals_server_flavour_is_installed_by_its_names() -> None:
-    jammy = {"file": "/etc/apt/sources.list", "types": ["deb"], "suites": ["jammy"],
-             "uris": ["http://archive.example/ubuntu"], "components": ["main"], "options": []}
+    jammy = {
+        "file": "/etc/apt/sources.list",
+        "types": ["deb"],
+        "suites": ["jammy"],
+        "uris": ["http://archive.example/ubuntu"],
+        "components": ["main"],
+        "options": [],
+    }
     facts = host([], [], [], os={"id": "ubuntu", "version_id": "22.04"},
                  apt={"held": [], "sources=": [jammy]})  # fmt: skip
     desired = state({"driver": {"source": "distro", "server": True}})

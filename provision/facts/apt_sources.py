@@ -3,15 +3,27 @@ the one-line (`.list`) and deb822 (`.sources`) formats (sources.list(5))."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
+
 from provision.facts.base import FactModel
 from provision.facts.sections import Sections
 
-COPIED_OPTIONS = ("signed-by", "trusted", "arch")
-"""The options apt insists are the same on every entry of one URI and suite ("Conflicting
-values set for option Trusted regarding source"), so an entry added beside one must
-repeat them; kept by their one-line names."""
+PER_ENTRY_OPTIONS = frozenset(
+    {"architectures", "architectures-add", "architectures-remove", "languages",
+     "languages-add", "languages-remove", "targets", "targets-add", "targets-remove"}
+)  # fmt: skip
+"""Options apt applies per entry: every other one (Signed-By, Trusted, Check-Valid-Until,
+Allow-Insecure, ...) must agree on every entry of one URI and suite, set or unset alike
+("Conflicting values set for option Trusted regarding source"), so an entry added beside
+one repeats them all and none of these."""
 
-_DEB822_OPTIONS = {"signed-by": "signed-by", "trusted": "trusted", "architectures": "arch"}
+_ONE_LINE_NAMES = {"arch": "architectures", "lang": "languages", "target": "targets"}
+_DEB822_ENTRY_FIELDS = frozenset({"types", "uris", "suites", "components", "enabled"})
+_FALSE = frozenset({"no", "false", "without", "off", "disable", "0"})
+"""The spellings apt's StringToBool reads as false."""
+_APT_FILE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+"""The file names apt reads in sources.list.d; it skips any other."""
 
 
 class AptSource(FactModel):
@@ -26,17 +38,26 @@ class AptSource(FactModel):
     enabled: bool = True
 
     def option(self, name: str) -> str | None:
-        """The value of option `name` (a `COPIED_OPTIONS` name), None when not set."""
+        """The value of option `name` (its deb822 name, lower-case), None when not set."""
         return dict(self.options).get(name)
+
+    def shared_options(self) -> tuple[tuple[str, str], ...]:
+        """The options every entry of this URI and suite must repeat."""
+        return tuple((name, value) for name, value in self.options if name not in PER_ENTRY_OPTIONS)
 
 
 def _one_line_options(text: str) -> tuple[tuple[str, str], ...]:
+    """`key=value` / `key+=value` / `key-=value` items under their deb822 names (`arch+=`
+    is `architectures-add`), values unquoted and %-decoded as apt reads them."""
     found = []
     for item in text.split():
-        key, _, value = item.partition("=")
+        key, equals, value = item.partition("=")
+        if not equals:
+            continue
+        suffix = {"+": "-add", "-": "-remove"}.get(key[-1:], "")
         key = key.lower().rstrip("+-")
-        if key in COPIED_OPTIONS and value:
-            found.append((key, value))
+        name = _ONE_LINE_NAMES.get(key, key) + suffix
+        found.append((name, unquote(value.strip('"'))))
     return tuple(found)
 
 
@@ -47,8 +68,8 @@ def parse_one_line(path: str, text: str) -> list[AptSource]:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        kind, _, rest = line.partition(" ")
-        rest = rest.strip()
+        kind, *after = line.split(None, 1)
+        rest = after[0] if after else ""
         options: tuple[tuple[str, str], ...] = ()
         if rest.startswith("["):
             inside, closed, rest = rest[1:].partition("]")
@@ -106,7 +127,7 @@ def parse_deb822(path: str, text: str) -> list[AptSource]:
         if not types or not uris or not suites:
             continue
         options = tuple(
-            (copied, stanza[field]) for field, copied in _DEB822_OPTIONS.items() if field in stanza
+            (field, value) for field, value in stanza.items() if field not in _DEB822_ENTRY_FIELDS
         )
         entries.append(
             AptSource(
@@ -116,7 +137,7 @@ def parse_deb822(path: str, text: str) -> list[AptSource]:
                 suites=suites,
                 components=tuple(stanza.get("components", "").split()),
                 options=options,
-                enabled=stanza.get("enabled", "yes").lower() not in ("no", "false", "0"),
+                enabled=stanza.get("enabled", "yes").strip().lower() not in _FALSE,
             )
         )
     return entries
@@ -126,6 +147,9 @@ def parse_apt_sources(sections: Sections) -> tuple[AptSource, ...]:
     """Every entry of every sources file the fact script read, in apt's reading order."""
     entries: list[AptSource] = []
     for section in sections.all("apt-source"):
+        name = section.argument.rsplit("/", 1)[-1]
+        if section.argument != "/etc/apt/sources.list" and not _APT_FILE_NAME.fullmatch(name):
+            continue
         if section.argument.endswith(".sources"):
             entries += parse_deb822(section.argument, section.text)
         else:

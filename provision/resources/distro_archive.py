@@ -6,10 +6,12 @@ Debian keeps its NVIDIA driver out of `main`: the driver in `non-free`, its help
 cannot see them. provision enables what is missing for every entry of the host's release
 (`<codename>`, `-updates`, `-security`) that carries `main`, whether one-line or deb822,
 by listing the missing components in its own deb822 file beside the host's: the admin's
-files are never edited, and each added entry repeats its source's Signed-By, Trusted and
-Architectures, which apt requires to agree. Components the host's own files gain later
-drop out of provision's file (removed once empty). `apt-get update` runs before the
-driver's packages are installed.
+files are never edited, and each added entry repeats its source's options that apt
+requires to agree (Signed-By, Trusted, Check-Valid-Until, ...). Components the host's own
+files gain later drop out of provision's file (removed once empty). `apt-get update` runs before the
+driver's packages are installed; when it fails right after the file was written, the file
+is removed again, so a source apt cannot read never stays behind to break every later apt
+command on the host.
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ from provision.tasks.commands import apt_update
 from provision.tasks.distro import host_distribution
 
 COMPONENTS_PATH = "/etc/apt/sources.list.d/provision-distro-components.sources"
-
-_DEB822_FIELDS = (("signed-by", "Signed-By"), ("trusted", "Trusted"), ("arch", "Architectures"))
 
 
 def archive_suites(distribution: Distribution) -> tuple[str, ...]:
@@ -83,13 +83,14 @@ def distro_archive_reason(desired: HostState, facts: Facts) -> str | None:
     )
 
 
-def _stanza(uri: str, suites: list[str], components: tuple[str, ...], entry: AptSource) -> str:
+def _stanza(
+    uri: str, suites: list[str], components: tuple[str, ...], options: tuple[tuple[str, str], ...]
+) -> str:
     lines = ["Types: deb", f"URIs: {uri}", f"Suites: {' '.join(suites)}"]
     lines.append(f"Components: {' '.join(components)}")
-    for name, field in _DEB822_FIELDS:
-        value = entry.option(name)
-        if value:
-            lines.append(f"{field}: {value}")
+    for name, value in options:
+        field = "-".join(part.capitalize() for part in name.split("-"))
+        lines.append(f"{field}: {value}")
     return "\n".join(lines) + "\n"
 
 
@@ -110,7 +111,7 @@ def components_content(
     """provision's components file for the host's archive entries, or None when every
     entry already has every wanted component."""
     present = _present_components(sources)
-    groups: dict[tuple[str, tuple[str, ...], AptSource], list[str]] = {}
+    groups: dict[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]], list[str]] = {}
     added: set[tuple[str, str]] = set()
     for entry in _archive_entries(sources, suites):
         for uri in entry.uris:
@@ -119,12 +120,13 @@ def components_content(
                 missing = tuple(c for c in wanted if c not in present[target])
                 if missing and target not in added:
                     added.add(target)
-                    groups.setdefault((uri, missing, entry), []).append(suite)
+                    key = (uri, missing, entry.shared_options())
+                    groups.setdefault(key, []).append(suite)
     if not groups:
         return None
     stanzas = [
-        _stanza(uri, suite_list, missing, entry)
-        for (uri, missing, entry), suite_list in groups.items()
+        _stanza(uri, suite_list, missing, options)
+        for (uri, missing, options), suite_list in groups.items()
     ]
     header = (
         "# Managed by provision: the components the NVIDIA driver needs, for the\n"
@@ -158,7 +160,11 @@ def plan_distro_archive(desired: HostState, facts: Facts) -> list[Change]:
         reasons.append(f"apt installs the distribution's driver {driver.version}")
     if not actions and not install:
         return []
-    actions.append(apt_update())
+    update = apt_update()
+    if any(isinstance(action, FileWrite) for action in actions):
+        undo = shell.command("rm", "-f", "--", COMPONENTS_PATH)
+        update = update.model_copy(update={"command": f"{update.command} || {{ {undo}; exit 1; }}"})
+    actions.append(update)
     return [
         Change(
             task="distro-archive",

@@ -45,7 +45,7 @@ def test_one_line_entries_skip_comments_and_keep_their_options() -> None:
     ]
     updates = entries[-1]
     assert updates.uris == ("http://archive.example/debian/",)
-    assert updates.option("arch") == "amd64"
+    assert updates.option("architectures") == "amd64"
     assert updates.option("signed-by") == "/usr/share/keyrings/debian-archive-keyring.gpg"
     assert entries[0].options == ()
 
@@ -76,3 +76,40 @@ def test_the_sections_are_read_in_the_fact_scripts_order_each_in_its_files_forma
     assert [entry.file for entry in entries] == ["/etc/apt/sources.list"] * 4 + [
         "/etc/apt/sources.list.d/debian.sources"
     ] * 2
+
+
+def test_one_line_options_are_read_as_apt_reads_them() -> None:
+    text = (
+        'deb\t[arch-=i386 signed-by="/etc/apt/keyrings/a%20b.gpg" check-valid-until=no] '
+        "http://snapshot.example/debian/20240601T000000Z bookworm main\n"
+    )
+    (entry,) = parse_one_line("/etc/apt/sources.list", text)
+    assert entry.options == (
+        ("architectures-remove", "i386"),
+        ("signed-by", "/etc/apt/keyrings/a b.gpg"),
+        ("check-valid-until", "no"),
+    )
+    # An added entry repeats what must agree, never the entry's own architectures.
+    assert entry.shared_options() == entry.options[1:]
+
+
+def test_every_spelling_apt_reads_as_false_disables_a_stanza() -> None:
+    for word in ("no", "false", "off", "without", "disable", "0"):
+        stanza = f"Types: deb\nURIs: http://x\nSuites: s\nEnabled: {word}\n"
+        (entry,) = parse_deb822("/etc/apt/sources.list.d/x.sources", stanza)
+        assert not entry.enabled, word
+
+
+def test_files_apt_skips_for_their_names_are_not_read() -> None:
+    line = "deb http://x/debian bookworm main\n"
+    sections = Sections(
+        tuple(
+            Section("apt-source", path, line)
+            for path in ("/etc/apt/sources.list.d/old list.list",
+                         "/etc/apt/sources.list.d/kept.list~x.list",
+                         "/etc/apt/sources.list.d/debian.list")
+        )
+    )  # fmt: skip
+    assert [entry.file for entry in parse_apt_sources(sections)] == [
+        "/etc/apt/sources.list.d/debian.list"
+    ]

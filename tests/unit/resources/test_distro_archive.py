@@ -161,3 +161,20 @@ def test_an_archive_entry_listed_twice_is_completed_once() -> None:
     twice = sources(sources_list=MAIN_ONLY, debian_list=MAIN_ONLY.replace("debian ", "debian/ "))
     content = written(host(twice))
     assert content.count("Suites: bookworm\n") == 1
+
+
+def test_options_apt_wants_to_agree_are_repeated_and_the_entrys_architectures_are_not() -> None:
+    snapshot = (
+        "deb [arch=amd64 check-valid-until=no trusted=yes] "
+        "http://snapshot.example/debian/20240601T000000Z bookworm main\n"
+    )
+    content = written(host(sources(sources_list=snapshot)))
+    assert "Check-Valid-Until: no\nTrusted: yes\n" in content
+    assert "Architectures" not in content
+
+
+def test_a_failed_update_after_the_write_takes_provisions_file_away_again() -> None:
+    (change,) = plan_distro_archive(distro_state(), host(sources(sources_list=MAIN_ONLY)))
+    update = change.actions[-1]
+    assert isinstance(update, Command)
+    assert update.command.endswith(f"|| {{ rm -f -- {COMPONENTS_PATH}; exit 1; }}")

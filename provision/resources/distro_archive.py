@@ -29,6 +29,7 @@ from provision.tasks.commands import apt_update
 from provision.tasks.distro import host_distribution
 
 COMPONENTS_PATH = "/etc/apt/sources.list.d/provision-distro-components.sources"
+_REMOVE_COMPONENTS = shell.command("rm", "-f", "--", COMPONENTS_PATH)
 
 
 def archive_suites(distribution: Distribution) -> tuple[str, ...]:
@@ -45,16 +46,21 @@ def distro_archive_files(desired: HostState) -> list[str]:
     return [COMPONENTS_PATH] if driver is not None and driver.source == "distro" else []
 
 
-def _archive_entries(sources: Iterable[AptSource], suites: tuple[str, ...]) -> list[AptSource]:
-    """The host's own enabled binary entries of the release's archive (those with `main`)."""
+def _hosts_binary_entries(sources: Iterable[AptSource]) -> list[AptSource]:
+    """The host's own enabled `deb` entries (provision's file left out)."""
     return [
         entry
         for entry in sources
-        if entry.file != COMPONENTS_PATH
-        and entry.enabled
-        and "deb" in entry.types
-        and "main" in entry.components
-        and set(entry.suites) & set(suites)
+        if entry.file != COMPONENTS_PATH and entry.enabled and "deb" in entry.types
+    ]
+
+
+def _archive_entries(sources: Iterable[AptSource], suites: tuple[str, ...]) -> list[AptSource]:
+    """The host's own entries of the release's archive (those with `main`)."""
+    return [
+        entry
+        for entry in _hosts_binary_entries(sources)
+        if "main" in entry.components and set(entry.suites) & set(suites)
     ]
 
 
@@ -97,11 +103,10 @@ def _stanza(
 def _present_components(sources: Iterable[AptSource]) -> dict[tuple[str, str], set[str]]:
     """(URI, suite) -> the components the host's own enabled binary entries give it."""
     present: dict[tuple[str, str], set[str]] = {}
-    for entry in sources:
-        if entry.file != COMPONENTS_PATH and entry.enabled and "deb" in entry.types:
-            for uri in entry.uris:
-                for suite in entry.suites:
-                    present.setdefault((uri.rstrip("/"), suite), set()).update(entry.components)
+    for entry in _hosts_binary_entries(sources):
+        for uri in entry.uris:
+            for suite in entry.suites:
+                present.setdefault((uri.rstrip("/"), suite), set()).update(entry.components)
     return present
 
 
@@ -153,7 +158,7 @@ def plan_distro_archive(desired: HostState, facts: Facts) -> list[Change]:
         actions.append(FileWrite(path=COMPONENTS_PATH, content=content, mode=0o644))
         reasons.append(f"{distribution.name}'s archive entries lack {', '.join(wanted)}")
     elif content is None and found is not None and found.state != "missing":
-        actions.append(Command(command=shell.command("rm", "-f", "--", COMPONENTS_PATH)))
+        actions.append(Command(command=_REMOVE_COMPONENTS))
         reasons.append(f"the host's own sources carry {', '.join(wanted)} now")
     install = installed_driver(driver, facts) != driver.version
     if install:

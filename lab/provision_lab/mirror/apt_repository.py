@@ -62,14 +62,20 @@ def build_deb(spec: PackageSpec, output_dir: Path) -> Path:
     return target
 
 
-def _release(repository: Path, indexes: list[str]) -> str:
-    lines = list(RELEASE_FIELDS)
-    for algorithm, label in (("md5", "MD5Sum"), ("sha1", "SHA1"), ("sha256", "SHA256")):
-        lines.append(f"{label}:")
+def _hash_lists(base: Path, indexes: list[str], algorithms: tuple[str, ...]) -> list[str]:
+    """A Release file's `MD5Sum:` / `SHA1:` / `SHA256:` lists of the index files."""
+    labels = {"md5": "MD5Sum", "sha1": "SHA1", "sha256": "SHA256"}
+    lines = []
+    for algorithm in algorithms:
+        lines.append(f"{labels[algorithm]}:")
         for name in indexes:
-            data = (repository / name).read_bytes()
-            digest = hashlib.new(algorithm, data).hexdigest()
-            lines.append(f" {digest} {len(data):>8} {name}")
+            data = (base / name).read_bytes()
+            lines.append(f" {hashlib.new(algorithm, data).hexdigest()} {len(data):>8} {name}")
+    return lines
+
+
+def _release(repository: Path, indexes: list[str]) -> str:
+    lines = [*RELEASE_FIELDS, *_hash_lists(repository, indexes, ("md5", "sha1", "sha256"))]
     lines.append("Acquire-By-Hash: no")
     return "\n".join(lines) + "\n"
 
@@ -102,11 +108,7 @@ def _archive_release(suite: str, label: str, dists: Path, indexes: list[str]) ->
         f"Components: {' '.join(ARCHIVE_COMPONENTS)}",
         "Description: LAB STAND-IN of Debian's archive; never for real hosts",
     ]
-    for algorithm, field in (("md5", "MD5Sum"), ("sha256", "SHA256")):
-        lines.append(f"{field}:")
-        for name in indexes:
-            data = (dists / name).read_bytes()
-            lines.append(f" {hashlib.new(algorithm, data).hexdigest()} {len(data):>8} {name}")
+    lines += _hash_lists(dists, indexes, ("md5", "sha256"))
     return "\n".join(lines) + "\n"
 
 

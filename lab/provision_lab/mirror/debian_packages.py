@@ -191,19 +191,22 @@ def _driver_packages(
     )
 
 
-def _separate_driver_tools() -> Iterator[PackageSpec]:
-    """Packages of their own source packages, whose versions are not the driver's (as
-    bookworm's nvidia-modprobe 535.161.07 beside its 535.261.03 driver)."""
-    for version in MODPROBE_VERSIONS:
+def _separate_driver_tools(
+    modprobe_versions: tuple[str, ...], persistenced_version: str
+) -> Iterator[PackageSpec]:
+    """Packages of their own source packages, whose versions (full Debian versions here)
+    are not the driver's (as bookworm's nvidia-modprobe 535.161.07 beside its 535.261.03
+    driver)."""
+    for version in modprobe_versions:
         yield PackageSpec(
             "nvidia-modprobe",
-            f"{version}-1",
+            version,
             "utility to load NVIDIA kernel modules",
             section="contrib/utils",
         )
     yield PackageSpec(
         "nvidia-persistenced",
-        f"{PERSISTENCED_VERSION}-1",
+        persistenced_version,
         "daemon to maintain persistent software state in the NVIDIA driver",
         section="contrib/utils",
     )
@@ -339,13 +342,9 @@ def debian_archive_packages(
         module = kernel_module(entry.driver.version)
         specs = list(_driver_packages(entry.driver, module, entry.revision, archive=True))
         suites.setdefault(entry.suite, []).extend(specs)
-    suites["bookworm"] += [
-        PackageSpec("nvidia-modprobe", DEBIAN_ARCHIVE_MODPROBE,
-                    "utility to load NVIDIA kernel modules", section="contrib/utils"),
-        PackageSpec("nvidia-persistenced", DEBIAN_ARCHIVE_PERSISTENCED,
-                    "daemon to maintain persistent software state in the NVIDIA driver",
-                    section="contrib/utils"),
-    ]  # fmt: skip
+    suites["bookworm"] += _separate_driver_tools(
+        (DEBIAN_ARCHIVE_MODPROBE,), DEBIAN_ARCHIVE_PERSISTENCED
+    )
     return suites
 
 
@@ -354,7 +353,11 @@ def all_packages(kernel_module: Callable[[str], bytes]) -> list[PackageSpec]:
     packages: list[PackageSpec] = []
     for driver in APT_DRIVERS:
         packages.extend(_driver_packages(driver, kernel_module(driver.version)))
-    packages.extend(_separate_driver_tools())
+    packages.extend(
+        _separate_driver_tools(
+            tuple(f"{version}-1" for version in MODPROBE_VERSIONS), f"{PERSISTENCED_VERSION}-1"
+        )
+    )
     for toolkit in TOOLKITS:
         packages.extend(_toolkit_packages(toolkit))
     packages.extend(_config_common_packages())

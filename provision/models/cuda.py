@@ -41,6 +41,13 @@ class CudaToolkit(StateModel):
         description="sha256 of the toolkit .run installer, checked before it runs "
         "(source: runfile only).",
     )
+    program_check: bool = Field(
+        True,
+        description="verify compiles and links a small CUDA program (a vector add) with "
+        "this toolkit's nvcc, and runs it where a GPU is usable; false shows both checks "
+        "as skipped (for a toolkit whose compiler cannot compile, as the sandbox lab's "
+        "stand-ins).",
+    )
 
     @model_validator(mode="before")
     @classmethod

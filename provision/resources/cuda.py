@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from provision import shell
 from provision.artifacts import RUNFILE_DRIVERS, checksum, cuda_runfile_url
-from provision.check import Check, flag
+from provision.check import SMOKE_PATH, Check, flag
 from provision.cuda_layout import ACTIVE_CUDA_LINK, toolkit_folder
 from provision.facts.cuda import CudaToolkit as FoundToolkit
 from provision.facts.model import Facts
@@ -331,8 +331,36 @@ def cuda_warnings(desired: HostState, facts: Facts) -> list[str]:
     return warnings
 
 
+def _program_checks(toolkit: CudaToolkit, require_gpu: bool) -> list[Check]:
+    """nvcc builds a vector add, and it runs on the GPU (skipped, saying why, where none is
+    usable and the state allows that, and both skipped where `program_check` is off)."""
+    release = toolkit.release
+    parameters = {
+        "path": toolkit.path,
+        "release": release,
+        "workdir": f"{SMOKE_PATH}/cuda-{release}-program",
+        "enabled": flag(toolkit.program_check),
+        "require_gpu": flag(require_gpu),
+    }
+    off = "" if toolkit.program_check else " (off: program_check is false)"
+    return [
+        Check(
+            f"cuda {release} program compiles and links", "cuda-program-build",
+            f"{toolkit.path}/bin/nvcc", "nvcc compiles and links a vector add" + off,
+            parameters, depends_on=f"cuda {release} nvcc",
+        ),
+        Check(
+            f"cuda {release} program runs", "cuda-program-run", f"{toolkit.path}/bin/nvcc",
+            "the vector add runs on the GPU and its sums are right" + off
+            + ("" if require_gpu else " (skipped when no GPU is usable)"),
+            parameters, depends_on=f"cuda {release} program compiles and links",
+        ),
+    ]  # fmt: skip
+
+
 def checks(state: HostState) -> list[Check]:
-    """Each toolkit's nvcc reports its release, and `/usr/local/cuda` links the active one."""
+    """Each toolkit's nvcc reports its release and builds a program that runs, and
+    `/usr/local/cuda` links the active one."""
     found = [
         Check(
             f"cuda {toolkit.release} nvcc",
@@ -343,6 +371,8 @@ def checks(state: HostState) -> list[Check]:
         )
         for toolkit in state.cuda_toolkits
     ]
+    for toolkit in state.cuda_toolkits:
+        found += _program_checks(toolkit, state.verify.require_gpu)
     active = state.active_toolkit()
     if active is not None:
         found.append(Check(

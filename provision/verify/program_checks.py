@@ -1,5 +1,6 @@
-"""Checks that ship a program to the host and run it: the PyTorch smoke test and the
-libtorch example, compiled with CMake against the host's libtorch."""
+"""Checks that ship a program to the host and run it: the PyTorch smoke test, the
+libtorch example compiled with CMake against the host's libtorch, and a CUDA program
+compiled and linked with each toolkit's nvcc."""
 
 from __future__ import annotations
 
@@ -27,6 +28,16 @@ from provision.verify.smoke_judgement import (
 
 SMOKE_TIMEOUT_S = 300.0
 BUILD_TIMEOUT_S = 900.0
+CUDA_PROGRAM = "vector_add.cu"
+CUDA_RUN_TIMEOUT_S = 120.0
+_CUDA_ERROR = re.compile(r"^cuda error: (cudaError\w+): (.*)$", re.MULTILINE)
+_CUDA_PASSED = re.compile(r"^vector add: \d+ sums right on .+$", re.MULTILINE)
+NO_GPU_ERRORS = {
+    "cudaErrorNoDevice": "no CUDA-capable device",
+    "cudaErrorInsufficientDriver": "driver insufficient",
+}
+"""CUDA's errors for a host that has no usable GPU (none, or no driver new enough for the
+toolkit's runtime), with the reason verify reports."""
 _TENSOR_TYPE = re.compile(r"^\[ (\w+)\{2,3\} \]$")
 _NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
 _ROW = re.compile(rf"^\s*{_NUMBER}\s+{_NUMBER}\s+{_NUMBER}\s*$")
@@ -110,3 +121,52 @@ def libtorch_build(target: HostUnderTest, parameters: dict[str, str]) -> str:
     except ValueError as error:
         raise CheckFailed(f"the example built but printed no tensor: {error}") from None
     return f"printed a 2x3 tensor, first row {rows[0]}"
+
+
+def _cuda_program_enabled(parameters: dict[str, str]) -> None:
+    if parameters["enabled"] != "yes":
+        raise CheckSkipped(f"program_check is off for CUDA {parameters['release']}")
+
+
+def cuda_program_build(target: HostUnderTest, parameters: dict[str, str]) -> str:
+    """The toolkit's nvcc compiles and links the vector add (with its own cudart)."""
+    _cuda_program_enabled(parameters)
+    toolkit, workdir = parameters["path"], parameters["workdir"]
+    require_trusted(target, toolkit)
+    prepare_root_folder(target, workdir)
+    source = resources.files("provision").joinpath("templates", "cuda-program", CUDA_PROGRAM)
+    target.connection.upload(source.read_bytes(), f"{workdir}/{CUDA_PROGRAM}", mode=0o644)
+    program = f"{workdir}/vector_add"
+    steps = " && ".join([
+        shell.command("rm", "-f", program),
+        shell.command(f"{toolkit}/bin/nvcc", "-o", program, f"{workdir}/{CUDA_PROGRAM}"),
+    ])  # fmt: skip
+    result = target.run(f"{steps} 2>&1", BUILD_TIMEOUT_S)
+    if result.rc != 0:
+        raise CheckFailed(f"{toolkit}/bin/nvcc could not build {CUDA_PROGRAM} (exit "
+                          f"{result.rc}): {result.stdout.strip()[-600:]}")  # fmt: skip
+    return f"built {program}"
+
+
+def judge_cuda_program(rc: int, output: str, require_gpu: bool) -> str:
+    """The note of a vector add that ran right; raises `CheckSkipped` where CUDA found no
+    usable GPU and the state allows that, `CheckFailed` otherwise."""
+    error = _CUDA_ERROR.search(output)
+    if error is not None and error[1] in NO_GPU_ERRORS:
+        reason = f"{NO_GPU_ERRORS[error[1]]} ({error[1]}: {error[2].strip()})"
+        if not require_gpu:
+            raise CheckSkipped(reason)
+        raise CheckFailed(f"the vector add cannot run: {reason}")
+    passed = _CUDA_PASSED.search(output)
+    if rc != 0 or passed is None:
+        found = output.strip()[-400:] or "no output"
+        raise CheckFailed(f"the vector add failed (exit {rc}): {found}")
+    return passed[0]
+
+
+def cuda_program_run(target: HostUnderTest, parameters: dict[str, str]) -> str:
+    """The vector add built by `cuda_program_build` runs and its sums are right."""
+    _cuda_program_enabled(parameters)
+    program = f"{parameters['workdir']}/vector_add"
+    result = target.run(f"{shell.command(program)} 2>&1", CUDA_RUN_TIMEOUT_S)
+    return judge_cuda_program(result.rc, result.stdout, parameters["require_gpu"] == "yes")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
+import shutil
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +46,14 @@ def _run(command: list[str], tool_package: str, cwd: Path | None = None) -> str:
     return result.stdout
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    """A hard link where both lie on one file system (a payload is hundreds of MB)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def build_deb(spec: PackageSpec, output_dir: Path) -> Path:
     """Build one `.deb` into `output_dir` and return its path."""
     with tempfile.TemporaryDirectory(prefix=f"lab-deb-{spec.name}-") as scratch:
@@ -51,13 +61,16 @@ def build_deb(spec: PackageSpec, output_dir: Path) -> Path:
         debian = FileTree({"DEBIAN/control": TreeFile(spec.control().encode())})
         for script, text in spec.scripts:
             debian.files[f"DEBIAN/{script}"] = TreeFile(text.encode(), 0o755)
+        if spec.payload is not None:
+            shutil.copytree(spec.payload, staging, symlinks=True, copy_function=_link_or_copy)
         write_tree(spec.tree.merged(debian), staging)
         staging.chmod(0o755)
         for folder in staging.rglob("*"):
             if folder.is_dir() and not folder.is_symlink():
                 folder.chmod(0o755)
         target = output_dir / spec.file_name
-        command = ["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(staging), str(target)]
+        command = ["dpkg-deb", "--root-owner-group", *spec.compression, "--build", str(staging),
+                   str(target)]  # fmt: skip
         _run(command, "dpkg")
     return target
 

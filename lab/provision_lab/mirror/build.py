@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from provision_lab.mirror.conda_installer import (
     miniconda_installer,
     versioned_installer_name,
 )
+from provision_lab.mirror.cuda_wheels import download_toolkit_wheels, unpack_toolkit
 from provision_lab.mirror.cudnn_archives import build_cudnn_archives
 from provision_lab.mirror.debian_packages import all_packages, debian_archive_packages
 from provision_lab.mirror.kernel_module import build_kernel_module
@@ -38,6 +40,8 @@ from provision_lab.mirror.wheelhouse import download_wheels
 
 PACKAGE_DIR = Path(__file__).parent
 LIBTORCH_KEY = ".mirror-libtorch-source"
+CUDA_WHEELS = ".cuda-wheels"
+"""NVIDIA's CUDA wheels the real toolkits are made of (kept, not served by any URL)."""
 
 
 def recipe_hash() -> str:
@@ -139,12 +143,25 @@ def _build_contents(root: Path, previous: Path) -> None:
     """The PyTorch side (download, zip) runs beside the stand-ins: both mostly wait."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         torch_side = pool.submit(_build_torch_side, root, previous)
-        build_apt_repository(all_packages(_module), root / layout.APT)
+        with tempfile.TemporaryDirectory(prefix=".real-toolkits-", dir=root.parent) as scratch:
+            trees = _real_toolkit_trees(root, previous, Path(scratch))
+            build_apt_repository(all_packages(_module, trees), root / layout.APT)
         _build_debian_archive(root)
         _build_runfiles(root)
         build_cudnn_archives(catalog.CUDNN_BUILDS, root)
         _build_conda(root)
         torch_side.result()
+
+
+def _real_toolkit_trees(root: Path, previous: Path, scratch: Path) -> dict[str, dict[str, Path]]:
+    """Each real toolkit's component folders, from wheels downloaded once (and carried over)."""
+    wheels = root / CUDA_WHEELS
+    _carry_over(previous / CUDA_WHEELS, wheels, "*.whl")
+    trees = {}
+    for real in catalog.REAL_TOOLKITS:
+        download_toolkit_wheels(real, wheels)
+        trees[real.toolkit.short] = unpack_toolkit(real, wheels, scratch / real.toolkit.short)
+    return trees
 
 
 def _build_debian_archive(root: Path) -> None:

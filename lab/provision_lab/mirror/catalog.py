@@ -101,17 +101,19 @@ class CudnnBuild:
 
 
 # Driver releases offered through apt and as `.run` installers: two point releases of
-# branch 535, as NVIDIA's repositories keep every point release of a branch.
+# branch 535, as NVIDIA's repositories keep every point release of a branch, and 580.95.05,
+# the minimum of CUDA 13.0 Update 2 (for the real CUDA 13.0 toolkit below).
 APT_DRIVERS: tuple[Driver, ...] = (
     Driver("515.105.01", "11.7"),
     Driver("535.154.05", "12.2"),
     Driver("535.161.07", "12.2"),
     Driver("550.54.15", "12.4"),
+    Driver("580.95.05", "13.0"),
 )
 
 # nvidia-modprobe and nvidia-persistenced come from source packages of their own, released
 # on their own (bookworm: nvidia-modprobe 535.161.07, nvidia-persistenced 535.171.04).
-MODPROBE_VERSIONS = ("535.161.07", "550.54.14")
+MODPROBE_VERSIONS = ("535.161.07", "550.54.14", "580.95.05")
 PERSISTENCED_VERSION = "535.171.04"
 
 
@@ -171,6 +173,48 @@ TOOLKITS: tuple[Toolkit, ...] = (
         "Mon_Apr__3_17:16:06_PDT_2023",
         "cuda_12.1.r12.1/compiler.32688072_0",
         "2005-2023",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class RealToolkit:
+    """A CUDA toolkit the mirror builds from NVIDIA's own PyPI wheels (real binaries), with
+    each wheel's version as NVIDIA's `cuda-toolkit` metapackage on PyPI pins it."""
+
+    toolkit: Toolkit
+    wheels: tuple[tuple[str, str], ...]
+    """(PyPI project, version) of every wheel the toolkit's packages are made of."""
+
+    def wheel_version(self, project: str) -> str:
+        """The pinned version of one wheel (KeyError for a project not pinned)."""
+        return dict(self.wheels)[project]
+
+
+# CUDA 13.0 Update 2 (13.0.2, minimum driver 580.95.05). Versions: PyPI `cuda-toolkit==13.0.2`
+# pins nvidia-cuda-nvcc 13.0.88, nvidia-cuda-runtime 13.0.96 and nvidia-cuda-cccl 13.0.85
+# (its `nvcc`, `cudart`, `cccl` extras); nvidia-cuda-nvcc requires nvidia-cuda-crt and
+# nvidia-nvvm without a version, so they are pinned to nvcc's own (13.0.88, published), as
+# NVIDIA's apt `cuda-nvcc-X-Y` depends on `cuda-crt-X-Y (= nvcc's version)`
+# (nvidia-packaging.md 5). nvcc 13.0.88 prints "Built on Wed_Aug_20_01:58:59_PM_PDT_2025",
+# "Build cuda_13.0.r13.0/compiler.36424714_0" (run here).
+REAL_TOOLKITS: tuple[RealToolkit, ...] = (
+    RealToolkit(
+        Toolkit(
+            "13.0.2",
+            "13.0.88",
+            "580.95.05",
+            "Wed_Aug_20_01:58:59_PM_PDT_2025",
+            "cuda_13.0.r13.0/compiler.36424714_0",
+            "2005-2025",
+        ),
+        (
+            ("nvidia-cuda-nvcc", "13.0.88"),
+            ("nvidia-cuda-crt", "13.0.88"),
+            ("nvidia-nvvm", "13.0.88"),
+            ("nvidia-cuda-runtime", "13.0.96"),
+            ("nvidia-cuda-cccl", "13.0.85"),
+        ),
     ),
 )
 

@@ -11,7 +11,8 @@ Stand-ins depend only on each other (and on dpkg's update-alternatives).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from provision_lab.mirror import stand_in_files as files
 from provision_lab.mirror.catalog import (
@@ -22,15 +23,22 @@ from provision_lab.mirror.catalog import (
     DEBIAN_ARCHIVE_PERSISTENCED,
     MODPROBE_VERSIONS,
     PERSISTENCED_VERSION,
+    REAL_TOOLKITS,
     TOOLKITS,
     CudnnBuild,
     Driver,
+    RealToolkit,
     Toolkit,
 )
 from provision_lab.mirror.file_tree import FileTree, TreeFile, render_asset
 
 MAINTAINER = "cudatools <cudatools@nvidia.com>"
 STAND_IN_NOTE = "LAB STAND-IN built by provision's sandbox lab; not NVIDIA software."
+REAL_NOTE = (
+    "NVIDIA's own files from NVIDIA's PyPI wheels, packaged by provision's sandbox lab "
+    "(the package, not its contents, is the lab's)."
+)
+FAST_COMPRESSION = ("-Zzstd", "-z1")
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,10 @@ class PackageSpec:
     section: str = "multiverse/devel"
     tree: FileTree = field(default_factory=FileTree)
     scripts: tuple[tuple[str, str], ...] = ()
+    payload: Path | None = None
+    """A folder of files on disk (paths as on the host) packaged beside `tree`."""
+    note: str = STAND_IN_NOTE
+    compression: tuple[str, ...] = ("-Zxz",)
 
     @property
     def file_name(self) -> str:
@@ -77,7 +89,7 @@ class PackageSpec:
             if names:
                 lines.append(f"{relation}: " + ", ".join(names))
         lines.append(f"Description: {self.summary}")
-        lines.append(f" {STAND_IN_NOTE}")
+        lines.append(f" {self.note}")
         return "\n".join(lines) + "\n"
 
 
@@ -281,10 +293,61 @@ def _toolkit_packages(toolkit: Toolkit) -> Iterator[PackageSpec]:
     )
 
 
+def real_toolkit_packages(real: RealToolkit, trees: dict[str, Path]) -> Iterator[PackageSpec]:
+    """A toolkit of NVIDIA's real files (`trees`: each component package's unpacked folder,
+    from `cuda_wheels.unpack_toolkit`): component packages at their own versions,
+    `cuda-nvcc-X-Y` depending on `cuda-crt-X-Y` and `cuda-nvvm-X-Y` at exactly its version
+    (nvidia-packaging.md 5), and the same metapackages as a stand-in toolkit."""
+    toolkit, dashed = real.toolkit, real.toolkit.dashed
+    nvcc = f"{real.wheel_version('nvidia-cuda-nvcc')}-1"
+    runtime = f"{real.wheel_version('nvidia-cuda-runtime')}-1"
+    config = (
+        f"cuda-toolkit-{dashed}-config-common",
+        f"cuda-toolkit-{toolkit.major}-config-common",
+        "cuda-toolkit-config-common",
+    )
+
+    def component(name: str, version: str, summary: str, *depends: str) -> PackageSpec:
+        return PackageSpec(name, version, summary, depends, payload=trees[name], note=REAL_NOTE,
+                           compression=FAST_COMPRESSION)  # fmt: skip
+
+    crt, nvvm = real.wheel_version("nvidia-cuda-crt"), real.wheel_version("nvidia-nvvm")
+    cccl = real.wheel_version("nvidia-cuda-cccl")
+    yield component(
+        f"cuda-nvcc-{dashed}",
+        nvcc,
+        "CUDA nvcc",
+        f"cuda-crt-{dashed} (= {nvcc})",
+        f"cuda-nvvm-{dashed} (= {nvcc})",
+    )
+    yield component(f"cuda-crt-{dashed}", f"{crt}-1", "CUDA crt")
+    yield component(f"cuda-nvvm-{dashed}", f"{nvvm}-1", "CUDA nvvm")
+    yield component(f"cuda-cudart-{dashed}", runtime, "CUDA Runtime native Libraries", *config)
+    yield component(
+        f"cuda-cudart-dev-{dashed}",
+        runtime,
+        "CUDA Runtime native dev links, headers",
+        f"cuda-cudart-{dashed} (= {runtime})",
+    )
+    yield component(f"cuda-cccl-{dashed}", f"{cccl}-1", "CUDA CCCL")  # fmt: skip
+    version_json = files.real_toolkit_version_json(real).encode()
+    for spec in _toolkit_packages(toolkit):
+        if spec.name in (f"cuda-nvcc-{dashed}", f"cuda-cudart-{dashed}"):
+            continue
+        if spec.name == f"cuda-libraries-{dashed}":
+            extra = (f"cuda-cudart-dev-{dashed} (>= {runtime})", f"cuda-cccl-{dashed}")
+            spec = replace(spec, depends=(*spec.depends, *extra))
+        elif spec.name == f"cuda-toolkit-{dashed}":
+            version_file = f"usr/local/cuda-{toolkit.short}/version.json"
+            spec = replace(spec, tree=FileTree({version_file: TreeFile(version_json)}),
+                           note=REAL_NOTE)  # fmt: skip
+        yield spec
+
+
 def _config_common_packages() -> Iterator[PackageSpec]:
     """One `cuda-toolkit-<major>-config-common` per line and `cuda-toolkit-config-common`."""
     newest: dict[str, Toolkit] = {}
-    for toolkit in TOOLKITS:
+    for toolkit in (*TOOLKITS, *(real.toolkit for real in REAL_TOOLKITS)):
         newest[toolkit.major] = toolkit
     for major, toolkit in sorted(newest.items()):
         conf = f"/usr/local/cuda-{major}/targets/x86_64-linux/lib\n"
@@ -294,7 +357,7 @@ def _config_common_packages() -> Iterator[PackageSpec]:
             "Common config package for CUDA Toolkit",
             tree=FileTree({f"etc/ld.so.conf.d/988_cuda-{major}.conf": _text(conf)}),
         )
-    latest = TOOLKITS[-1]
+    latest = max(newest.values(), key=lambda toolkit: toolkit.alternatives_priority)
     yield PackageSpec(
         "cuda-toolkit-config-common",
         f"{latest.component_version}-1",
@@ -348,8 +411,11 @@ def debian_archive_packages(
     return suites
 
 
-def all_packages(kernel_module: Callable[[str], bytes]) -> list[PackageSpec]:
-    """Every stand-in package; `kernel_module(version)` gives the nvidia.ko bytes."""
+def all_packages(
+    kernel_module: Callable[[str], bytes], real_trees: dict[str, dict[str, Path]]
+) -> list[PackageSpec]:
+    """Every package of the flat repository; `kernel_module(version)` gives the nvidia.ko
+    bytes, `real_trees[X.Y]` each real toolkit's unpacked component folders."""
     packages: list[PackageSpec] = []
     for driver in APT_DRIVERS:
         packages.extend(_driver_packages(driver, kernel_module(driver.version)))
@@ -360,6 +426,8 @@ def all_packages(kernel_module: Callable[[str], bytes]) -> list[PackageSpec]:
     )
     for toolkit in TOOLKITS:
         packages.extend(_toolkit_packages(toolkit))
+    for real in REAL_TOOLKITS:
+        packages.extend(real_toolkit_packages(real, real_trees[real.toolkit.short]))
     packages.extend(_config_common_packages())
     for build in CUDNN_BUILDS:
         packages.extend(_cudnn_packages(build))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from provision_lab.mirror.catalog import CudnnBuild, Driver, Toolkit
+from provision_lab.mirror.catalog import CudnnBuild, Driver, RealToolkit, Toolkit
 from provision_lab.mirror.file_tree import FileTree, TreeFile, render_asset
 
 LIBRARY_DIR = "usr/lib/x86_64-linux-gnu"
@@ -62,6 +62,23 @@ def toolkit_version_json(toolkit: Toolkit) -> str:
         "cuda_cudart": {"name": "CUDA Runtime (cudart)", "version": toolkit.component_version},
         "cuda_nvcc": {"name": "CUDA NVCC", "version": toolkit.component_version},
     }
+    return json.dumps(components, indent=3, separators=(",", " : ")) + "\n"
+
+
+def real_toolkit_version_json(real: RealToolkit) -> str:
+    """version.json of a toolkit made of NVIDIA's wheels, which carry none: a stand-in file
+    (NVIDIA's key names and layout) listing the components the lab packages."""
+    names = {
+        "nvidia-cuda-cccl": ("cuda_cccl", "CUDA C++ Core Compute Libraries"),
+        "nvidia-cuda-crt": ("cuda_crt", "CUDA crt"),
+        "nvidia-cuda-runtime": ("cuda_cudart", "CUDA Runtime (cudart)"),
+        "nvidia-cuda-nvcc": ("cuda_nvcc", "CUDA NVCC"),
+        "nvidia-nvvm": ("libnvvm", "CUDA NVVM"),
+    }
+    components = {"cuda": {"name": "CUDA SDK", "version": real.toolkit.version}}
+    for project, version in sorted(real.wheels, key=lambda wheel: names[wheel[0]][0]):
+        key, name = names[project]
+        components[key] = {"name": name, "version": version}
     return json.dumps(components, indent=3, separators=(",", " : ")) + "\n"
 
 

@@ -192,8 +192,8 @@ def test_the_driver_alone_resolves_to_the_newest_release(
     apt: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     planned = simulated(apt("-s", "install", "nvidia-driver"), "Inst")
-    assert planned["nvidia-driver"] == planned["nvidia-kernel-dkms"] == "550.54.15-1"
-    assert planned["nvidia-modprobe"] == "550.54.14-1"
+    assert planned["nvidia-driver"] == planned["nvidia-kernel-dkms"] == "580.95.05-1"
+    assert planned["nvidia-modprobe"] == "580.95.05-1"
 
 
 def test_the_driver_at_an_older_point_release_alone_does_not_resolve(
@@ -201,7 +201,7 @@ def test_the_driver_at_an_older_point_release_alone_does_not_resolve(
 ) -> None:
     result = apt("-s", "install", "nvidia-driver=535.154.05-1")
     assert result.returncode != 0
-    assert "but 550.54.15-1 is to be installed" in result.stdout + result.stderr
+    assert "but 580.95.05-1 is to be installed" in result.stdout + result.stderr
 
 
 def test_provisions_pin_keeps_every_part_at_the_older_point_release(
@@ -219,7 +219,7 @@ def test_provisions_pin_keeps_every_part_at_the_older_point_release(
     assert {"nvidia-driver", "nvidia-kernel-dkms", "libcuda1", "firmware-nvidia-gsp"} <= set(
         driver_set
     )
-    assert planned["nvidia-modprobe"] == "550.54.14-1"
+    assert planned["nvidia-modprobe"] == "580.95.05-1"
 
 
 def test_the_open_modules_replace_the_proprietary_ones(

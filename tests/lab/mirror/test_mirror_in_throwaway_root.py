@@ -61,8 +61,8 @@ dpkg-query -W -f='${Version}\\n' nvidia-smi
     assert lines[1] == "unloaded=9"
     assert lines[2] == "Failed to initialize NVML: Driver/library version mismatch"
     assert "535.154.05" in lines
-    assert "upgraded=550.54.15" in lines
-    assert lines[-1] == "550.54.15-1"
+    assert "upgraded=580.95.05" in lines
+    assert lines[-1] == "580.95.05-1"
 
 
 def test_careless_purge_takes_the_toolkit_and_module(run_in_throwaway_root: Run) -> None:

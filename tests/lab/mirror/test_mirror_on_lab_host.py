@@ -3,7 +3,7 @@
 A fresh host gets the mirror's apt source (as provision would write it), installs
 the 535 driver with real apt, and `nvidia-smi` follows the kernel the lab simulates:
 no driver until nouveau is blacklisted and the host rebooted, then 535; after an upgrade to
-550 without a reboot, NVML's version mismatch; after the reboot, 550. The libtorch zip from
+580 without a reboot, NVML's version mismatch; after the reboot, 580. The libtorch zip from
 the mirror builds and runs the notes' C++ example on the host.
 """
 
@@ -33,7 +33,7 @@ def reboot(ssh: SshRunner, host: LabHost) -> None:
 
 
 # Every part at 535.154.05: the parts depend on each other exactly, and apt resolves a
-# dependency to its newest release (550) unless told the version of each.
+# dependency to its newest release (580) unless told the version of each.
 DRIVER_535 = " ".join(
     f"{name}=535.154.05-1"
     for name in (
@@ -72,7 +72,7 @@ def test_driver_install_mismatch_and_reboot(
     assert stale.returncode == 18
     assert stale.stdout.startswith("Failed to initialize NVML: Driver/library version mismatch")
     reboot(ssh, fresh_host)
-    assert ssh(fresh_host, QUERY).stdout.strip() == "550.54.15"
+    assert ssh(fresh_host, QUERY).stdout.strip() == "580.95.05"
 
 
 def test_careless_purge_takes_the_toolkit_on_a_host(

@@ -24,8 +24,9 @@ def test_a_workstation_gets_one_check_per_declared_thing() -> None:
     kinds = [check.kind for check in checks]
     assert kinds == [
         "nouveau-blacklisted", "nouveau-not-loaded", "driver-package", "driver-module",
-        "nvidia-smi", "nvcc-version", "nvcc-version", "cuda-symlink", "cuda-alternative",
-        "login-shell",
+        "nvidia-smi", "nvcc-version", "nvcc-version",
+        "cuda-program-build", "cuda-program-run", "cuda-program-build", "cuda-program-run",
+        "cuda-symlink", "cuda-alternative", "login-shell",
         "login-shell", "cudnn", "cudnn", "conda-env", "smoke-build", "smoke-gpu",
         "libtorch-version", "libtorch-build",
     ]  # fmt: skip
@@ -70,3 +71,28 @@ def test_without_a_blacklist_or_hold_those_parts_are_not_asserted() -> None:
     assert "nouveau-blacklisted" not in [check.kind for check in checks]
     package = next(check for check in checks if check.kind == "driver-package")
     assert package.parameters["hold"] == "no" and "held" not in package.assertion
+
+
+def test_each_toolkit_builds_a_program_that_runs_only_after_it_built() -> None:
+    checks = {check.name: check for check in derive_checks(HostState.model_validate(WORKSTATION))}
+    build = checks["cuda 12.1 program compiles and links"]
+    run = checks["cuda 12.1 program runs"]
+    assert build.depends_on == "cuda 12.1 nvcc"
+    assert run.depends_on == build.name
+    assert build.parameters == {
+        "path": "/usr/local/cuda-12.1", "release": "12.1", "enabled": "yes",
+        "workdir": "/var/lib/provision/verify/cuda-12.1-program", "require_gpu": "yes",
+    }  # fmt: skip
+
+
+def test_a_toolkit_with_program_check_off_keeps_its_checks_marked_off() -> None:
+    state = HostState.model_validate(
+        {"driver": {"version": "580.95.05"},
+         "cuda_toolkits": [{"version": "13.0.2"}, {"version": "12.1.1", "program_check": False}],
+         "active_cuda": "13.0", "verify": {"require_gpu": False}}
+    )  # fmt: skip
+    checks = {check.name: check for check in derive_checks(state)}
+    assert checks["cuda 13.0 program runs"].parameters["enabled"] == "yes"
+    assert checks["cuda 13.0 program runs"].parameters["require_gpu"] == "no"
+    off = checks["cuda 12.1 program compiles and links"]
+    assert off.parameters["enabled"] == "no" and "program_check is false" in off.assertion

@@ -96,14 +96,21 @@ def parse_tensor_output(text: str) -> list[list[float]]:
     return [[float(value) for value in row.split()] for row in rows]
 
 
+def _upload_template(
+    target: HostUnderTest, template: str, names: tuple[str, ...], workdir: str
+) -> None:
+    """Put the files `names` of `provision/templates/<template>` in root's own `workdir`."""
+    prepare_root_folder(target, workdir)
+    folder = resources.files("provision").joinpath("templates", template)
+    for name in names:
+        target.connection.upload(folder.joinpath(name).read_bytes(), f"{workdir}/{name}")
+
+
 def libtorch_build(target: HostUnderTest, parameters: dict[str, str]) -> str:
     """The notes' example configures, builds and runs against libtorch."""
     workdir, libtorch = parameters["workdir"], parameters["path"]
-    example = resources.files("provision").joinpath("templates", "libtorch-example")
     require_trusted(target, libtorch)
-    prepare_root_folder(target, workdir)
-    for name in ("CMakeLists.txt", "example-app.cpp"):
-        target.connection.upload(example.joinpath(name).read_bytes(), f"{workdir}/{name}")
+    _upload_template(target, "libtorch-example", ("CMakeLists.txt", "example-app.cpp"), workdir)
     build = f"{workdir}/build"
     steps = " && ".join([
         shell.command("rm", "-rf", build),
@@ -133,9 +140,7 @@ def cuda_program_build(target: HostUnderTest, parameters: dict[str, str]) -> str
     _cuda_program_enabled(parameters)
     toolkit, workdir = parameters["path"], parameters["workdir"]
     require_trusted(target, toolkit)
-    prepare_root_folder(target, workdir)
-    source = resources.files("provision").joinpath("templates", "cuda-program", CUDA_PROGRAM)
-    target.connection.upload(source.read_bytes(), f"{workdir}/{CUDA_PROGRAM}", mode=0o644)
+    _upload_template(target, "cuda-program", (CUDA_PROGRAM,), workdir)
     program = f"{workdir}/vector_add"
     steps = " && ".join([
         shell.command("rm", "-f", program),

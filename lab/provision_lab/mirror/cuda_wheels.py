@@ -12,13 +12,11 @@ README.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from provision.errors import EnvironmentNotSupportedError
 from provision_lab.mirror.catalog import RealToolkit
+from provision_lab.mirror.wheelhouse import pip_download
 
 TARGET = "targets/x86_64-linux"
 
@@ -54,19 +52,9 @@ def download_toolkit_wheels(real: RealToolkit, wheels: Path) -> None:
             wheel_file(wheels, project, version)
         except FileNotFoundError:
             missing.append(f"{project}=={version}")
-    if not missing:
-        return
-    command = [
-        sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-        "--no-deps", "--only-binary=:all:", "--dest", str(wheels), *missing,
-    ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        detail = result.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise EnvironmentNotSupportedError(
-            f"pip download {' '.join(missing)} failed for the lab's CUDA "
-            f"{real.toolkit.short} toolkit: {detail[0]}"
-        )
+    if missing:
+        purpose = f"the lab's CUDA {real.toolkit.short} toolkit"
+        pip_download(["--no-deps", "--only-binary=:all:"], missing, wheels, purpose)
 
 
 def installed_path(wheel_path: PurePosixPath, major: str) -> PurePosixPath | None:
@@ -124,16 +112,15 @@ def unpack_toolkit(real: RealToolkit, wheels: Path, scratch: Path) -> dict[str, 
         _unpack(wheel, tree / prefix, toolkit.major)
         trees[package] = tree
     runtime = real.wheel_version("nvidia-cuda-runtime")
-    dev_lib = trees[f"cuda-cudart-dev-{toolkit.dashed}"] / prefix / TARGET / "lib"
+    dev = trees[f"cuda-cudart-dev-{toolkit.dashed}"] / prefix
     shared = scratch / f"cuda-cudart-{toolkit.dashed}"
     shared_lib = shared / prefix / TARGET / "lib"
     shared_lib.mkdir(parents=True)
     soname = f"libcudart.so.{toolkit.cudart_soname_version}"
-    (dev_lib / soname).rename(shared_lib / f"libcudart.so.{runtime}")
+    (dev / TARGET / "lib" / soname).rename(shared_lib / f"libcudart.so.{runtime}")
     os.symlink(f"libcudart.so.{runtime}", shared_lib / soname)
-    os.symlink("targets/x86_64-linux/lib", shared / prefix / "lib64")
-    os.symlink(soname, dev_lib / "libcudart.so")
-    os.symlink("targets/x86_64-linux/include", trees[f"cuda-cudart-dev-{toolkit.dashed}"]
-               / prefix / "include")  # fmt: skip
+    os.symlink(f"{TARGET}/lib", shared / prefix / "lib64")
+    os.symlink(soname, dev / TARGET / "lib" / "libcudart.so")
+    os.symlink(f"{TARGET}/include", dev / "include")
     trees[f"cuda-cudart-{toolkit.dashed}"] = shared
     return trees

@@ -236,6 +236,16 @@ def _config_scripts(toolkit: Toolkit) -> tuple[tuple[str, str], ...]:
     )
 
 
+def _config_depends(toolkit: Toolkit) -> tuple[str, ...]:
+    """What `cuda-cudart-X-Y` depends on: the toolkit's, its line's and the global
+    config-common packages (so installing it sets the alternatives, as upstream)."""
+    return (
+        f"cuda-toolkit-{toolkit.dashed}-config-common",
+        f"cuda-toolkit-{toolkit.major}-config-common",
+        "cuda-toolkit-config-common",
+    )
+
+
 def _toolkit_packages(toolkit: Toolkit) -> Iterator[PackageSpec]:
     dashed, full, component = toolkit.dashed, f"{toolkit.version}-1", toolkit.component_version
     at_least = f"(>= {toolkit.version})"
@@ -252,11 +262,7 @@ def _toolkit_packages(toolkit: Toolkit) -> Iterator[PackageSpec]:
         f"cuda-cudart-{dashed}",
         f"{component}-1",
         "CUDA Runtime native Libraries",
-        (
-            f"cuda-toolkit-{dashed}-config-common",
-            f"cuda-toolkit-{toolkit.major}-config-common",
-            "cuda-toolkit-config-common",
-        ),
+        _config_depends(toolkit),
         tree=files.toolkit_cudart_tree(toolkit),
     )
     yield PackageSpec(
@@ -301,11 +307,7 @@ def real_toolkit_packages(real: RealToolkit, trees: dict[str, Path]) -> Iterator
     toolkit, dashed = real.toolkit, real.toolkit.dashed
     nvcc = f"{real.wheel_version('nvidia-cuda-nvcc')}-1"
     runtime = f"{real.wheel_version('nvidia-cuda-runtime')}-1"
-    config = (
-        f"cuda-toolkit-{dashed}-config-common",
-        f"cuda-toolkit-{toolkit.major}-config-common",
-        "cuda-toolkit-config-common",
-    )
+    config = _config_depends(toolkit)
 
     def component(name: str, version: str, summary: str, *depends: str) -> PackageSpec:
         return PackageSpec(name, version, summary, depends, payload=trees[name], note=REAL_NOTE,

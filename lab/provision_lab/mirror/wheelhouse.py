@@ -18,36 +18,32 @@ from provision.errors import EnvironmentNotSupportedError
 from provision_lab.mirror.catalog import WHEEL_PLATFORM, WHEEL_PYTHON_VERSION
 
 
+def pip_download(options: list[str], requirements: list[str], wheels: Path, purpose: str) -> None:
+    """`pip download` into `wheels` with this machine's pip configuration; a failure is one
+    error naming the requirements, `purpose` and pip's last line."""
+    command = [
+        sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+        *options, "--dest", str(wheels), *requirements,
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        detail = result.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise EnvironmentNotSupportedError(
+            f"pip download {' '.join(requirements)} failed for {purpose}: {detail[0]}"
+        )
+
+
 def download_wheels(requirements: list[str], wheels: Path) -> list[Path]:
     """`pip download` the requirements and their dependencies for CPython 3.11 x86_64.
 
     Files already in `wheels` are kept and not fetched again (pip skips them).
     """
     wheels.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--only-binary=:all:",
-        "--implementation",
-        "cp",
-        "--python-version",
-        WHEEL_PYTHON_VERSION,
-        "--platform",
-        WHEEL_PLATFORM,
-        "--dest",
-        str(wheels),
-        *requirements,
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        detail = result.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise EnvironmentNotSupportedError(
-            f"pip download {' '.join(requirements)} failed for the lab wheelhouse: {detail[0]}"
-        )
+    options = [
+        "--only-binary=:all:", "--implementation", "cp", "--python-version",
+        WHEEL_PYTHON_VERSION, "--platform", WHEEL_PLATFORM,
+    ]  # fmt: skip
+    pip_download(options, requirements, wheels, "the lab wheelhouse")
     write_indexes(wheels)
     return sorted(wheels.glob("*.whl"))
 
